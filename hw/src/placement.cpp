@@ -11,24 +11,34 @@ namespace lockstep::hw {
 namespace {
 PlacementStatus from_errno(int err) noexcept {
   switch (err) {
-    case 0: return PlacementStatus::ok;
+    case 0:
+      return PlacementStatus::ok;
     case EPERM:
-    case EACCES: return PlacementStatus::not_permitted;
-    case EINVAL: return PlacementStatus::invalid;
+    case EACCES:
+      return PlacementStatus::not_permitted;
+    case EINVAL:
+      return PlacementStatus::invalid;
     case ENOMEM:
-    case EAGAIN: return PlacementStatus::not_permitted;
-    default: return PlacementStatus::failed;
+    case EAGAIN:
+      return PlacementStatus::not_permitted;
+    default:
+      return PlacementStatus::failed;
   }
 }
 }  // namespace
 
 std::string_view to_string(PlacementStatus s) noexcept {
   switch (s) {
-    case PlacementStatus::ok: return "ok";
-    case PlacementStatus::not_permitted: return "not permitted";
-    case PlacementStatus::no_such_core: return "no such core (or outside the affinity mask)";
-    case PlacementStatus::invalid: return "invalid argument";
-    case PlacementStatus::failed: return "failed";
+    case PlacementStatus::ok:
+      return "ok";
+    case PlacementStatus::not_permitted:
+      return "not permitted";
+    case PlacementStatus::no_such_core:
+      return "no such core (or outside the affinity mask)";
+    case PlacementStatus::invalid:
+      return "invalid argument";
+    case PlacementStatus::failed:
+      return "failed";
   }
   return "unknown";
 }

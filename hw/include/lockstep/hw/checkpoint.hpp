@@ -18,7 +18,7 @@ struct CheckpointId {
 /// any thread. On failure: a checkpoint that cannot be recorded is itself reported as a
 /// supervision failure by the implementation, never thrown.
 class CheckpointSink {
-public:
+ public:
   CheckpointSink() = default;
   CheckpointSink(const CheckpointSink&) = delete;
   CheckpointSink& operator=(const CheckpointSink&) = delete;

@@ -12,7 +12,7 @@ namespace lockstep::hw {
 /// Thread safety: `now()` may be called from any thread concurrently.
 /// On failure: never fails.
 class Clock {
-public:
+ public:
   Clock() = default;
   Clock(const Clock&) = delete;
   Clock& operator=(const Clock&) = delete;
@@ -24,7 +24,7 @@ public:
 /// Usage: `hw::SteadyClock clock; auto t = clock.now();`
 /// Thread safety: stateless, any thread. On failure: never fails.
 class SteadyClock final : public Clock {
-public:
+ public:
   [[nodiscard]] std::chrono::nanoseconds now() const noexcept override {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::steady_clock::now().time_since_epoch());
@@ -36,7 +36,7 @@ public:
 /// Thread safety: all members are atomic; any thread may read or advance it.
 /// On failure: never fails; time never goes backwards through `advance` (negative steps are ignored).
 class SimClock final : public Clock {
-public:
+ public:
   [[nodiscard]] std::chrono::nanoseconds now() const noexcept override {
     return std::chrono::nanoseconds{m_now_ns.load(std::memory_order_acquire)};
   }
@@ -46,11 +46,10 @@ public:
   /// Jumps to an absolute time; ignored if it lies in the past.
   void set(std::chrono::nanoseconds t) noexcept {
     std::int64_t cur = m_now_ns.load(std::memory_order_acquire);
-    while (t.count() > cur && !m_now_ns.compare_exchange_weak(cur, t.count(), std::memory_order_acq_rel)) {
-    }
+    while (t.count() > cur && !m_now_ns.compare_exchange_weak(cur, t.count(), std::memory_order_acq_rel)) {}
   }
 
-private:
+ private:
   std::atomic<std::int64_t> m_now_ns{0};
 };
 
