@@ -1,0 +1,96 @@
+#pragma once
+// Internals shared by the executors: the caller<->worker handoff of one replica slot, the
+// worker threads (pinned backend) and the TBB dispatcher. Not part of the public API.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <lockstep/hw/clock.hpp>
+#include <lockstep/hw/placement.hpp>
+
+namespace lockstep::detail {
+
+/// The handoff of one replica slot ("lane"). The caller writes the job, then publishes
+/// `posted = seq`; the runner executes and publishes `done = seq`. A lane is idle when
+/// done == posted; only then may the caller touch the lane's data.
+// alignas(64): the caller writes `posted` and the worker writes `done`; separate cache lines
+// keep the two directions from false sharing (the round trip is a few cache-line transfers).
+struct LaneControl {
+  alignas(64) std::atomic<std::uint32_t> posted{0};
+  alignas(64) std::atomic<std::uint32_t> done{0};
+  std::atomic<bool> stop{false};
+  std::atomic<bool> release{false};  ///< ends an injected hang
+  std::atomic<bool> exited{false};
+  std::atomic<bool> started{false};
+  void (*run)(void* ctx) noexcept = nullptr;
+  void* ctx = nullptr;
+  std::int32_t cpu{-1};         ///< core of the last execution (written by the runner)
+  std::uint32_t thread_tag{0};  ///< thread of the last execution (written by the runner)
+  hw::PlacementStatus placement{hw::PlacementStatus::ok};
+  bool detached{false};  ///< the worker never returned and was detached: the lane must leak
+
+  [[nodiscard]] bool idle() const noexcept {
+    return done.load(std::memory_order_acquire) == posted.load(std::memory_order_relaxed);
+  }
+};
+
+/// Core the calling thread runs on now (-1 if unknown).
+[[nodiscard]] std::int32_t current_cpu() noexcept;
+/// Small unique id of the calling thread (1, 2, ...).
+[[nodiscard]] std::uint32_t thread_tag() noexcept;
+/// Runs the posted job of `ctl` on the calling thread and publishes done.
+void run_posted(LaneControl& ctl) noexcept;
+/// Pause instruction for spin loops.
+void cpu_relax() noexcept;
+
+/// Persistent worker threads, one per lane, each optionally pinned. Spin briefly, yield, then
+/// block on a futex (std::atomic::wait) so more workers than cores never livelock.
+/// Thread safety: start/stop from one thread (the executor's owner). On failure: `start`
+/// throws lockstep::Error if a thread cannot be created; placement failures are recorded in
+/// the lane's `placement`, not thrown.
+class WorkerSet {
+ public:
+  WorkerSet() = default;
+  WorkerSet(const WorkerSet&) = delete;
+  WorkerSet& operator=(const WorkerSet&) = delete;
+  ~WorkerSet();
+
+  /// Starts a worker serving `ctl`, pinned to `core` when core >= 0; waits until it has
+  /// tried to pin itself so the placement report is accurate.
+  void start(LaneControl* ctl, std::int32_t core, std::uint32_t spin, std::uint32_t yields);
+  /// Stops every worker; each gets `timeout` to exit, then is detached (ctl->detached = true).
+  void stop_all(std::chrono::milliseconds timeout) noexcept;
+
+ private:
+  struct Worker {
+    std::thread thread;
+    LaneControl* ctl;
+  };
+  std::vector<Worker> m_workers;
+};
+
+/// Replica jobs enqueued into a oneTBB task_arena. Built only with LOCKSTEP_WITH_TBB; without
+/// it the constructor throws lockstep::Error.
+/// Thread safety: `enqueue` from the executor's caller thread. On failure: `enqueue` returns
+/// false (e.g. out of memory) and the replica counts as failed.
+class TbbDispatcher {
+ public:
+  explicit TbbDispatcher(std::uint32_t concurrency);
+  TbbDispatcher(const TbbDispatcher&) = delete;
+  TbbDispatcher& operator=(const TbbDispatcher&) = delete;
+  ~TbbDispatcher();
+  [[nodiscard]] bool enqueue(LaneControl* ctl) noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+/// True when the library was built with the oneTBB backend.
+[[nodiscard]] bool tbb_available() noexcept;
+
+}  // namespace lockstep::detail

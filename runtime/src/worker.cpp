@@ -1,0 +1,106 @@
+#include <lockstep/runtime/detail/worker.hpp>
+
+#include <sched.h>
+
+#include <lockstep/core/error.hpp>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace lockstep::detail {
+
+std::int32_t current_cpu() noexcept { return static_cast<std::int32_t>(sched_getcpu()); }
+
+std::uint32_t thread_tag() noexcept {
+  static std::atomic<std::uint32_t> next{1};
+  thread_local const std::uint32_t tag = next.fetch_add(1, std::memory_order_relaxed);
+  return tag;
+}
+
+void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
+void run_posted(LaneControl& ctl) noexcept {
+  const std::uint32_t seq = ctl.posted.load(std::memory_order_acquire);
+  ctl.run(ctl.ctx);
+  ctl.done.store(seq, std::memory_order_release);
+}
+
+namespace {
+void worker_main(LaneControl* ctl, std::int32_t core, std::uint32_t spin, std::uint32_t yields) noexcept {
+  if (core >= 0) { ctl->placement = hw::pin_current_thread(static_cast<std::uint32_t>(core)); }
+  ctl->started.store(true, std::memory_order_release);
+  ctl->started.notify_all();
+  std::uint32_t seen = ctl->posted.load(std::memory_order_acquire);
+  for (;;) {
+    std::uint32_t now = ctl->posted.load(std::memory_order_acquire);
+    // Spin briefly (lowest wake-up latency), then yield (lets a replica sharing this core run),
+    // then block on the futex: with more workers than cores this is what prevents livelock.
+    for (std::uint32_t i = 0; now == seen && i < spin; ++i) {
+      cpu_relax();
+      now = ctl->posted.load(std::memory_order_acquire);
+    }
+    for (std::uint32_t i = 0; now == seen && i < yields; ++i) {
+      std::this_thread::yield();
+      now = ctl->posted.load(std::memory_order_acquire);
+    }
+    while (now == seen) {
+      ctl->posted.wait(seen, std::memory_order_acquire);
+      now = ctl->posted.load(std::memory_order_acquire);
+    }
+    if (ctl->stop.load(std::memory_order_acquire)) break;
+    seen = now;
+    ctl->run(ctl->ctx);
+    ctl->done.store(seen, std::memory_order_release);
+  }
+  ctl->exited.store(true, std::memory_order_release);
+}
+}  // namespace
+
+WorkerSet::~WorkerSet() { stop_all(std::chrono::milliseconds{200}); }
+
+void WorkerSet::start(LaneControl* ctl, std::int32_t core, std::uint32_t spin, std::uint32_t yields) {
+  m_workers.reserve(m_workers.size() + 1U);
+  try {
+    m_workers.push_back(Worker{std::thread(worker_main, ctl, core, spin, yields), ctl});
+  } catch (const std::system_error& e) {
+    raise(std::string("NModularExecutor: cannot start a replica worker thread: ") + e.what());
+  }
+  while (!ctl->started.load(std::memory_order_acquire)) {
+    ctl->started.wait(false, std::memory_order_acquire);
+  }
+}
+
+void WorkerSet::stop_all(std::chrono::milliseconds timeout) noexcept {
+  for (Worker& w : m_workers) {
+    w.ctl->stop.store(true, std::memory_order_release);
+    w.ctl->release.store(true, std::memory_order_release);
+    w.ctl->release.notify_all();
+    w.ctl->posted.fetch_add(1U, std::memory_order_acq_rel);
+    w.ctl->posted.notify_all();
+  }
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (Worker& w : m_workers) {
+    if (!w.thread.joinable()) continue;
+    while (!w.ctl->exited.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::microseconds{100});
+    }
+    if (w.ctl->exited.load(std::memory_order_acquire)) {
+      w.thread.join();
+    } else {
+      // Stuck in user code for good: the thread cannot be cancelled safely. Detach it and let
+      // the executor leak the lane so the thread never touches freed memory if it returns.
+      w.ctl->detached = true;
+      w.thread.detach();
+    }
+  }
+  m_workers.clear();
+}
+
+}  // namespace lockstep::detail
