@@ -1,0 +1,248 @@
+// Element-wise buffer votes: fast 3-way paths against the generic path, dissent accounting.
+#include <lockstep/voters.hpp>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "alloc_counter.hpp"
+
+namespace {
+
+using lockstep::NonFinite;
+using lockstep::Outcome;
+using lockstep::ReplicaMask;
+using lockstep::Tolerance;
+using lockstep::VoteOptions;
+using lockstep::VoteReport;
+namespace voters = lockstep::voters;
+using Span = std::span<const double>;
+
+struct Three {
+  std::vector<double> a, b, c, out;
+  explicit Three(std::size_t n) : a(n), b(n), c(n), out(n, -1.0) {
+    for (std::size_t k = 0; k < n; ++k) { a[k] = b[k] = c[k] = static_cast<double>(k) * 0.5; }
+  }
+  [[nodiscard]] std::array<Span, 3> in() const { return {Span{a}, Span{b}, Span{c}}; }
+};
+
+TEST(MajorityInto, UnanimousCopiesTheArray) {
+  Three t{1000};
+  const auto in = t.in();
+  const VoteReport r = voters::majority_into(std::span{in}, std::span{t.out});
+  EXPECT_EQ(r.outcome, Outcome::unanimous);
+  EXPECT_EQ(r.dissent, 0U);
+  EXPECT_EQ(r.agreeing, 3U);
+  EXPECT_EQ(t.out, t.a);
+}
+
+TEST(MajorityInto, ScatteredFaultsInDifferentReplicasAreAllMasked) {
+  Three t{1000};
+  t.a[10] = 99.0;
+  t.b[500] = -1.0;
+  t.c[999] = 7.0;
+  const auto in = t.in();
+  const VoteReport r = voters::majority_into(std::span{in}, std::span{t.out});
+  EXPECT_EQ(r.outcome, Outcome::masked);
+  EXPECT_EQ(r.dissent, 0b111U);
+  EXPECT_EQ(r.agreeing, 0U) << "every replica was outvoted somewhere";
+  EXPECT_EQ(t.out[10], 5.0);
+  EXPECT_EQ(t.out[500], 250.0);
+  EXPECT_EQ(t.out[999], 499.5);
+}
+
+TEST(MajorityInto, OneElementWithoutMajorityFailsTheVote) {
+  Three t{100};
+  t.a[42] = 1.0;
+  t.b[42] = 2.0;
+  t.c[42] = 3.0;
+  const auto in = t.in();
+  const VoteReport r = voters::majority_into(std::span{in}, std::span{t.out});
+  EXPECT_EQ(r.outcome, Outcome::no_majority);
+  EXPECT_EQ(r.dissent, 0b111U);
+}
+
+TEST(MajorityInto, NonFiniteElementsDissent) {
+  Three t{10};
+  t.a[3] = std::numeric_limits<double>::quiet_NaN();
+  t.b[3] = t.a[3];
+  const auto in = t.in();
+  EXPECT_EQ(voters::majority_into(std::span{in}, std::span{t.out}).outcome, Outcome::no_majority);
+  VoteOptions o;
+  o.non_finite = NonFinite::compare;
+  const VoteReport r = voters::majority_into(std::span{in}, std::span{t.out}, o);
+  EXPECT_EQ(r.dissent, 0b100U);
+  EXPECT_TRUE(std::isnan(t.out[3]));
+  t.b[3] = 1.5;
+  t.c[3] = std::numeric_limits<double>::infinity();
+  const VoteReport inf = voters::majority_into(std::span{in}, std::span{t.out});
+  EXPECT_EQ(inf.outcome, Outcome::no_majority);
+}
+
+TEST(MajorityInto, MissingAndWrongLengthReplicas) {
+  Three t{50};
+  t.c.resize(49);
+  const auto in = t.in();
+  const VoteReport r = voters::majority_into(std::span{in}, std::span{t.out});
+  EXPECT_EQ(r.outcome, Outcome::masked);
+  EXPECT_EQ(r.dissent, 0b100U) << "a replica of the wrong length dissents";
+  EXPECT_EQ(t.out[49], 24.5);
+  VoteOptions o;
+  o.present = ReplicaMask{0b011U};
+  const VoteReport m = voters::majority_into(std::span{in}, std::span{t.out}, o);
+  EXPECT_EQ(m.outcome, Outcome::masked);
+  EXPECT_EQ(m.dissent, 0U);
+  o.present = ReplicaMask{0b001U};
+  EXPECT_EQ(voters::majority_into(std::span{in}, std::span{t.out}, o).outcome, Outcome::no_majority);
+}
+
+TEST(MajorityInto, OutOfRangeReplicaCounts) {
+  std::vector<double> x(4, 1.0);
+  std::vector<double> out(4);
+  const std::array<Span, 1> one{Span{x}};
+  EXPECT_EQ(voters::majority_into(std::span{one}, std::span{out}).outcome, Outcome::no_majority);
+  const std::vector<Span> many(17, Span{x});
+  const auto r = voters::majority_into(std::span<const Span>{many}, std::span{out});
+  EXPECT_EQ(r.outcome, Outcome::no_majority);
+  EXPECT_EQ(r.dissent, ReplicaMask::all());
+}
+
+TEST(MajorityInto, FiveReplicasGenericPathAndIntegers) {
+  std::array<std::vector<std::int32_t>, 5> reps;
+  for (auto& r : reps) { r.assign(64, 7); }
+  reps[0][3] = 1;
+  reps[4][3] = 2;
+  reps[2][60] = 9;
+  std::vector<std::int32_t> out(64);
+  std::array<std::span<const std::int32_t>, 5> in{};
+  for (std::size_t i = 0; i < 5; ++i) { in[i] = reps[i]; }
+  const auto r = voters::majority_into(std::span{in}, std::span{out});
+  EXPECT_EQ(r.outcome, Outcome::masked);
+  EXPECT_EQ(r.dissent, 0b10101U);
+  EXPECT_EQ(r.agreeing, 2U);
+  EXPECT_EQ(out[3], 7);
+  EXPECT_EQ(out[60], 7);
+}
+
+TEST(InexactMajorityInto, ToleranceFastPathMatchesScalarVoterElementByElement) {
+  // Random triples near each other; compare every element with inexact_majority on the triple.
+  const std::uint32_t seed = 20261127;
+  std::mt19937 rng{seed};
+  std::uniform_real_distribution<double> base{-10.0, 10.0};
+  std::uniform_int_distribution<int> shape{0, 7};
+  const std::size_t n = 4096;
+  std::vector<double> a(n), b(n), c(n), out(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    const double x = base(rng);
+    const int s = shape(rng);
+    // Offsets 0, 0.5 or 1.5 apart: produces every agreement pattern, incl. non-transitive chains.
+    a[k] = x + ((s & 1) != 0 ? 0.6 : 0.0);
+    b[k] = x + ((s & 2) != 0 ? 1.2 : 0.0);
+    c[k] = x + ((s & 4) != 0 ? -0.6 : 0.0);
+  }
+  const Tolerance tol = Tolerance::absolute(1.0);
+  ReplicaMask expected_dissent{};
+  bool all_decided = true;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::array<double, 3> triple{a[k], b[k], c[k]};
+    const auto v = voters::inexact_majority(triple, tol);
+    all_decided = all_decided && v.decided();
+    if (v.decided()) { expected_dissent |= v.dissent; }
+  }
+  const std::array<Span, 3> in{Span{a}, Span{b}, Span{c}};
+  const auto r = voters::inexact_majority_into(std::span{in}, std::span{out}, tol);
+  ASSERT_EQ(r.decided(), all_decided) << "seed=" << seed;
+  // Now only the decidable elements: compare values one by one.
+  std::vector<double> a2, b2, c2;
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::array<double, 3> triple{a[k], b[k], c[k]};
+    if (voters::inexact_majority(triple, tol).decided()) {
+      a2.push_back(a[k]);
+      b2.push_back(b[k]);
+      c2.push_back(c[k]);
+    }
+  }
+  std::vector<double> out2(a2.size());
+  const std::array<Span, 3> in2{Span{a2}, Span{b2}, Span{c2}};
+  const auto r2 = voters::inexact_majority_into(std::span{in2}, std::span{out2}, tol);
+  ASSERT_TRUE(r2.decided()) << "seed=" << seed;
+  EXPECT_EQ(r2.dissent, expected_dissent) << "seed=" << seed;
+  // Same through the generic path (a present mask that is all of them, but via relative=off).
+  VoteOptions keep;
+  keep.non_finite = NonFinite::compare;  // disables the fast path
+  std::vector<double> out3(a2.size());
+  const auto r3 = voters::inexact_majority_into(std::span{in2}, std::span{out3}, tol, keep);
+  EXPECT_EQ(r3.dissent, r2.dissent);
+  for (std::size_t k = 0; k < a2.size(); ++k) {
+    const std::array<double, 3> triple{a2[k], b2[k], c2[k]};
+    ASSERT_EQ(out2[k], *voters::inexact_majority(triple, tol).value) << "k=" << k << " seed=" << seed;
+    ASSERT_EQ(out3[k], out2[k]) << "k=" << k << " seed=" << seed;
+  }
+}
+
+TEST(MajorityInto, FastPathMatchesGenericPath) {
+  const std::uint32_t seed = 7;
+  std::mt19937 rng{seed};
+  std::uniform_int_distribution<int> pick{0, 9};
+  const std::size_t n = 2048;
+  std::vector<double> a(n), b(n), c(n), out(n), out_generic(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    a[k] = b[k] = c[k] = static_cast<double>(k);
+    const int p = pick(rng);
+    if (p == 0) { a[k] = -1.0; }
+    if (p == 1) { b[k] = -1.0; }
+    if (p == 2) { c[k] = -0.0 * static_cast<double>(k) - 5.0; }
+  }
+  const std::array<Span, 3> in{Span{a}, Span{b}, Span{c}};
+  const auto fast = voters::majority_into(std::span{in}, std::span{out});
+  // Four slots with the fourth missing and a quorum of the present three force the generic path
+  // with the same decision rule.
+  const std::array<Span, 4> four{Span{a}, Span{b}, Span{c}, Span{a}};
+  VoteOptions o;
+  o.present = ReplicaMask{0b0111U};
+  o.quorum = lockstep::Quorum::of_present;
+  const auto generic = voters::majority_into(std::span{four}, std::span{out_generic}, o);
+  EXPECT_EQ(fast.dissent, generic.dissent) << "seed=" << seed;
+  EXPECT_EQ(fast.outcome, Outcome::masked) << "seed=" << seed;
+  EXPECT_EQ(generic.outcome, Outcome::masked) << "seed=" << seed;
+  EXPECT_EQ(out, out_generic) << "seed=" << seed;
+  for (std::size_t k = 0; k < n; ++k) { ASSERT_EQ(out[k], static_cast<double>(k)) << "k=" << k; }
+}
+
+TEST(InexactMajorityInto, RelativeToleranceAndFloats) {
+  std::vector<float> a{1.0F, 100.0F, 5.0F};
+  std::vector<float> b{1.0F, 100.001F, 5.0F};
+  std::vector<float> c{2.0F, 100.0F, 5.0F};
+  std::vector<float> out(3);
+  const std::array<std::span<const float>, 3> in{a, b, c};
+  const auto r = voters::inexact_majority_into(std::span{in}, std::span{out}, Tolerance::relative(1e-4));
+  EXPECT_EQ(r.outcome, Outcome::masked);
+  EXPECT_EQ(r.dissent, 0b100U);
+  EXPECT_EQ(out[0], 1.0F);
+  const auto f = voters::inexact_majority_into(std::span{in}, std::span{out}, Tolerance::absolute(0.01));
+  EXPECT_EQ(f.dissent, 0b100U);
+  EXPECT_EQ(out[1], 100.0F);
+}
+
+TEST(MajorityInto, AllocatesNothing) {
+  Three t{256};
+  t.b[7] = 3.0;
+  const auto in = t.in();
+  std::array<Span, 4> four{Span{t.a}, Span{t.b}, Span{t.c}, Span{t.a}};
+  lockstep::test::AllocationScope scope;
+  const auto r1 = voters::majority_into(std::span{in}, std::span{t.out});
+  const auto r2 = voters::inexact_majority_into(std::span{in}, std::span{t.out}, Tolerance::absolute(1e-9));
+  const auto r3 = voters::majority_into(std::span<const Span>{four}, std::span{t.out});
+  const auto r4 =
+      voters::inexact_majority_into(std::span<const Span>{four}, std::span{t.out}, Tolerance::ulp(2));
+  EXPECT_EQ(scope.allocations(), 0U);
+  EXPECT_TRUE(r1.decided() && r2.decided() && r3.decided() && r4.decided());
+}
+
+}  // namespace
