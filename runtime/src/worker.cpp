@@ -2,6 +2,8 @@
 
 #include <sched.h>
 
+#include <array>
+
 #include <lockstep/core/error.hpp>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -17,6 +19,19 @@ std::uint32_t thread_tag() noexcept {
   thread_local const std::uint32_t tag = next.fetch_add(1, std::memory_order_relaxed);
   return tag;
 }
+
+namespace {
+constexpr std::uint32_t kLeakSlots = 256;
+std::array<std::atomic<const void*>, kLeakSlots> g_leaked{};
+std::atomic<std::uint32_t> g_leaked_count{0};
+}  // namespace
+
+void keep_reachable(const void* leaked) noexcept {
+  const std::uint32_t i = g_leaked_count.fetch_add(1U, std::memory_order_relaxed);
+  if (i < kLeakSlots) g_leaked[i].store(leaked, std::memory_order_relaxed);
+}
+
+std::uint32_t leaked_lanes() noexcept { return g_leaked_count.load(std::memory_order_relaxed); }
 
 void cpu_relax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)

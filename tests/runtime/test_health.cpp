@@ -19,11 +19,11 @@ TEST(AlphaCount, IsolatedTransientsNeverReachThreshold) {
   EXPECT_LT(a.value(), 3.0);
 }
 
-TEST(AlphaCount, FourConsecutiveErrorsJudgePermanentWithDefaults) {
+TEST(AlphaCount, ThreeConsecutiveErrorsJudgePermanentWithDefaults) {
   AlphaCount a{0.9, 3.0};
   EXPECT_FALSE(a.update(true));  // 1
   EXPECT_FALSE(a.update(true));  // 2
-  EXPECT_FALSE(a.update(true));  // 3 -> exactly 3.0 reaches the threshold
+  EXPECT_TRUE(a.update(true));   // 3 -> exactly 3.0 reaches the threshold
   EXPECT_TRUE(a.judged_permanent());
   AlphaCount b{0.9, 3.0};
   EXPECT_FALSE(b.update(true));

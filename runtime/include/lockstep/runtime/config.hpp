@@ -34,8 +34,8 @@ enum class Reintegration : std::uint8_t {
 /// Alpha-count parameters (Bondavalli et al., IEEE TC 49(3), 2000):
 /// alpha <- alpha + 1 on an erroneous call, alpha <- alpha * decay otherwise; a replica whose
 /// alpha reaches `threshold` is judged intermittent/permanent and excluded.
-/// Defaults (decay 0.9, threshold 3.0) exclude a replica after 4 consecutive erroneous calls,
-/// and never for isolated transients (alpha stays below 1 + 0.9 + ... < 3 only if errors are rare).
+/// Defaults (decay 0.9, threshold 3.0) exclude a replica after 3 consecutive erroneous calls
+/// (1, 2, 3); one error every 10 calls keeps alpha below 1.6 for ever (a transient pattern).
 struct HealthConfig {
   double decay = 0.9;
   double threshold = 3.0;

@@ -35,16 +35,17 @@ class NVersionExecutor : public ReplicatedExecutor<Input, Output, State> {
   template <class V>
   NVersionExecutor(const ExecutorConfig& cfg, std::vector<Kernel> versions, V&& voter,
                    const State& initial = State{})
-      : Base(checked(cfg, versions.size()), std::move(versions), typename Base::Voter(std::forward<V>(voter)),
+      : Base(cfg, checked(cfg, std::move(versions)), typename Base::Voter(std::forward<V>(voter)),
              EngineMode{}, initial) {}
 
  private:
-  static const ExecutorConfig& checked(const ExecutorConfig& cfg, std::size_t n) {
+  static std::vector<Kernel> checked(const ExecutorConfig& cfg, std::vector<Kernel> v) {
+    const std::size_t n = v.size();
     if (n < 2U || n != cfg.replicas) {
       raise("NVersionExecutor: need one version per replica (cfg.replicas = " + std::to_string(cfg.replicas) +
             ", versions = " + std::to_string(n) + "), at least 2");
     }
-    return cfg;
+    return v;
   }
 };
 

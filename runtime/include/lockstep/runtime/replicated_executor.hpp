@@ -278,7 +278,7 @@ class ReplicatedExecutor {
     }
     for (auto& lane : m_lanes) {
       // A worker that never returned still references its lane: leak the lane on purpose.
-      if (lane && lane->ctl.detached) (void)lane.release();  // NOLINT(bugprone-unused-return-value)
+      if (lane && lane->ctl.detached) detail::keep_reachable(lane.release());
     }
   }
 
@@ -429,7 +429,7 @@ class ReplicatedExecutor {
     for (std::uint32_t i = 0; i < n; ++i) {
       if (r.failed.test(i) && m_assign[i] < 0) push(EventKind::failed, r.call, i, 0.0);
     }
-    if (r.late.any()) sim_end = std::max(sim_end, deadline_at);
+    if (r.late.any() && m_cfg.backend == Backend::inline_) sim_end = std::max(sim_end, deadline_at);
     r.spatially_distinct = m_cfg.backend != Backend::inline_ && ran == present.count() && ran > 1U &&
                            all_distinct(tags, ran) && all_distinct(cpus, ran);
 
@@ -514,6 +514,9 @@ class ReplicatedExecutor {
   }
   [[nodiscard]] std::uint32_t replicas() const noexcept { return m_cfg.replicas; }
   [[nodiscard]] std::uint32_t spares_left() const noexcept { return m_spare_count; }
+  /// True when workers (plus the caller) outnumber the usable cores: the handoff then yields and
+  /// blocks instead of spinning (see docs/runtime.md, "Backends").
+  [[nodiscard]] bool oversubscribed() const noexcept { return m_oversubscribed; }
   [[nodiscard]] const ExecutorConfig& config() const noexcept { return m_cfg; }
 
   /// Placement of each worker (index = lane; spares after the N active ones).
@@ -621,6 +624,13 @@ class ReplicatedExecutor {
     }
     const std::vector<std::uint32_t> allowed = hw::allowed_cores();
     const std::vector<std::uint32_t>& pool = m_cfg.cores.empty() ? allowed : m_cfg.cores;
+    const std::uint32_t threads = lanes - (m_lanes.front()->on_caller ? 1U : 0U);
+    // Replicas outnumber cores (with the caller counted): a spinning thread would hold a core
+    // another replica needs for a whole scheduler time slice. Spin only when every worker and
+    // the caller can have a core of their own; otherwise yield at once, then block.
+    m_oversubscribed =
+        allowed.size() < static_cast<std::size_t>(m_cfg.replicas) + 1U || pool.size() < threads;
+    const std::uint32_t spin = m_oversubscribed ? 0U : m_cfg.spin_iterations;
     std::uint32_t k = 0;
     for (std::uint32_t w = 0; w < lanes; ++w) {
       WorkerPlacement& p = m_telemetry->placement[w];
@@ -630,7 +640,7 @@ class ReplicatedExecutor {
         p.shared = k >= pool.size();
       }
       ++k;
-      m_workers.start(&m_lanes[w]->ctl, p.core, m_cfg.spin_iterations, m_cfg.yield_iterations);
+      m_workers.start(&m_lanes[w]->ctl, p.core, spin, m_cfg.yield_iterations);
       p.status = m_lanes[w]->ctl.placement;
       if (p.status != hw::PlacementStatus::ok || p.shared) {
         push(EventKind::placement_degraded, 0U, static_cast<std::uint32_t>(w),
@@ -673,7 +683,7 @@ class ReplicatedExecutor {
       if (pending.none()) break;
       ++iter;
       if ((iter & 31U) == 0U && m_clock->now().count() >= deadline_at) break;
-      if (iter < m_cfg.spin_iterations) {
+      if (iter < m_cfg.spin_iterations && !m_oversubscribed) {
         detail::cpu_relax();
       } else {
         std::this_thread::yield();
@@ -820,6 +830,7 @@ class ReplicatedExecutor {
   std::atomic<ReplicaMask::Bits> m_suspect{0};
   std::uint64_t m_call{0};
   std::unique_ptr<detail::TbbDispatcher> m_tbb;
+  bool m_oversubscribed{false};
   // Declared last: destroyed first, so workers stop before the lanes they use go away.
   detail::WorkerSet m_workers;
 };

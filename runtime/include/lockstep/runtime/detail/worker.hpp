@@ -44,6 +44,11 @@ struct LaneControl {
 [[nodiscard]] std::uint32_t thread_tag() noexcept;
 /// Runs the posted job of `ctl` on the calling thread and publishes done.
 void run_posted(LaneControl& ctl) noexcept;
+/// Records a lane leaked on purpose (its worker never returned) so it stays reachable: leak
+/// checkers do not report it, and the record documents the leak. Fixed capacity, lock-free.
+void keep_reachable(const void* leaked) noexcept;
+/// Number of lanes leaked on purpose in this process.
+[[nodiscard]] std::uint32_t leaked_lanes() noexcept;
 /// Pause instruction for spin loops.
 void cpu_relax() noexcept;
 
