@@ -7,36 +7,46 @@ namespace lockstep::hw {
 
 namespace {
 
-// Column of each of the 64 data bits (see the header for the construction).
+// F_j: the byte term of the columns of data byte j (see the header). Four complementary
+// pairs of weight-4 words of the extended Hamming [8,4,4] code: even weight, pairwise
+// distance >= 4, and every check bit covered by exactly four of them (balanced rows).
+constexpr std::uint64_t kByteTerms = 0x3CC3AA55CC33F00FULL;  // byte j = F_j
+
 constexpr std::array<std::uint8_t, 64> make_data_columns() noexcept {
   std::array<std::uint8_t, 64> cols{};
-  std::uint32_t n = 0;
-  for (std::uint32_t v = 0; v < 256U; ++v) {
-    if (std::popcount(v) == 3) cols[n++] = static_cast<std::uint8_t>(v);
-  }
-  for (std::uint32_t r = 0; r < 8U; ++r) {
-    const std::uint32_t rot = ((0x1FU << r) | (0x1FU >> (8U - r))) & 0xFFU;
-    cols[n++] = static_cast<std::uint8_t>(rot);
+  for (std::uint32_t j = 0; j < 8U; ++j) {
+    const auto f = static_cast<std::uint32_t>((kByteTerms >> (8U * j)) & 0xFFU);
+    for (std::uint32_t k = 0; k < 8U; ++k) cols[8U * j + k] = static_cast<std::uint8_t>(f ^ (1U << k));
   }
   return cols;
 }
 constexpr std::array<std::uint8_t, 64> kDataColumns = make_data_columns();
 
-// kEncode[b][v]: check-bit contribution of data byte b holding value v.
-constexpr std::array<std::array<std::uint8_t, 256>, 8> make_encode_table() noexcept {
-  std::array<std::array<std::uint8_t, 256>, 8> t{};
-  for (std::uint32_t b = 0; b < 8U; ++b) {
-    for (std::uint32_t v = 0; v < 256U; ++v) {
-      std::uint8_t acc = 0;
-      for (std::uint32_t k = 0; k < 8U; ++k) {
-        if (((v >> k) & 1U) != 0U) acc = static_cast<std::uint8_t>(acc ^ kDataColumns[b * 8U + k]);
-      }
-      t[b][v] = acc;
-    }
-  }
-  return t;
+// check = M * d over GF(2) with column(8j+k) = F_j ^ e_k, computed without tables:
+//   fold8(d)                    = XOR of the 8 bytes = the e_k terms (lane parities)
+//   byte j of c = F_j if byte j of d has odd parity  -> fold8(c) = the F_j terms
+// and fold8 is linear, so check = fold8(d ^ c). Branch-free, no loads: vectorises.
+constexpr std::uint8_t encode_word(std::uint64_t d) noexcept {
+  std::uint64_t p = d ^ (d >> 4U);
+  p ^= p >> 2U;
+  p ^= p >> 1U;
+  p &= 0x0101010101010101ULL;                            // bit 8j = parity of byte j
+  const std::uint64_t c = ((p << 8U) - p) & kByteTerms;  // byte j = 0xFF * parity, then F_j
+  std::uint64_t e = d ^ c;
+  e ^= e >> 32U;
+  e ^= e >> 16U;
+  e ^= e >> 8U;
+  return static_cast<std::uint8_t>(e);
 }
-alignas(64) constexpr std::array<std::array<std::uint8_t, 256>, 8> kEncode = make_encode_table();
+
+// The fast encoder equals the definition: XOR of the columns of the set data bits.
+constexpr bool encoder_matches_columns() noexcept {
+  for (std::uint32_t b = 0; b < 64U; ++b) {
+    if (encode_word(std::uint64_t{1} << b) != kDataColumns[b]) return false;
+  }
+  return encode_word(0) == 0U;
+}
+static_assert(encoder_matches_columns(), "encode_word must implement the parity-check matrix");
 
 // kSyndrome[s]: codeword bit + 1 whose column equals s, 0 when s is no column.
 constexpr std::array<std::uint8_t, 256> make_syndrome_table() noexcept {
@@ -59,6 +69,15 @@ constexpr bool columns_distinct_and_odd() noexcept {
 }
 static_assert(columns_distinct_and_odd(), "Hsiao code needs 72 distinct odd-weight columns");
 
+// Weight >= 3 for every data column: a single data-bit error never looks like a check-bit one.
+constexpr bool data_columns_heavy() noexcept {
+  for (const std::uint8_t c : kDataColumns) {
+    if (std::popcount(static_cast<unsigned>(c)) < 3) return false;
+  }
+  return true;
+}
+static_assert(data_columns_heavy(), "data columns must have weight >= 3");
+
 }  // namespace
 
 const char* to_string(EccStatus s) noexcept {
@@ -73,12 +92,7 @@ const char* to_string(EccStatus s) noexcept {
   return "unknown";
 }
 
-std::uint8_t Secded::encode(std::uint64_t d) noexcept {
-  return static_cast<std::uint8_t>(kEncode[0][d & 0xFFU] ^ kEncode[1][(d >> 8U) & 0xFFU] ^
-                                   kEncode[2][(d >> 16U) & 0xFFU] ^ kEncode[3][(d >> 24U) & 0xFFU] ^
-                                   kEncode[4][(d >> 32U) & 0xFFU] ^ kEncode[5][(d >> 40U) & 0xFFU] ^
-                                   kEncode[6][(d >> 48U) & 0xFFU] ^ kEncode[7][(d >> 56U) & 0xFFU]);
-}
+std::uint8_t Secded::encode(std::uint64_t d) noexcept { return encode_word(d); }
 
 std::uint8_t Secded::column(std::uint32_t bit) noexcept {
   if (bit < 64U) return kDataColumns[bit];
@@ -106,11 +120,21 @@ EccDecode Secded::decode(std::uint64_t data, std::uint8_t check) noexcept {
   return r;
 }
 
+// Block loops are compiled twice (AVX2 and baseline x86-64) and picked at load time
+// (GCC/Clang target_clones + ifunc); elsewhere they are plain loops.
+#if defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+#define LOCKSTEP_HW_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LOCKSTEP_HW_CLONES
+#endif
+
+LOCKSTEP_HW_CLONES
 void Secded::encode_block(std::span<const std::uint64_t> data, std::span<std::uint8_t> check) noexcept {
   const std::size_t n = data.size() < check.size() ? data.size() : check.size();
-  for (std::size_t i = 0; i < n; ++i) check[i] = encode(data[i]);
+  for (std::size_t i = 0; i < n; ++i) check[i] = encode_word(data[i]);
 }
 
+LOCKSTEP_HW_CLONES
 EccBlockCheck Secded::check_block(std::span<const std::uint64_t> data,
                                   std::span<const std::uint8_t> check) noexcept {
   EccBlockCheck r;
@@ -121,7 +145,7 @@ EccBlockCheck Secded::check_block(std::span<const std::uint64_t> data,
     const std::size_t end = (n - i) < kChunk ? n : i + kChunk;
     // Clean fast path: OR all syndromes of the chunk; only a dirty chunk is classified.
     std::uint32_t any = 0;
-    for (std::size_t k = i; k < end; ++k) any |= syndrome(data[k], check[k]);
+    for (std::size_t k = i; k < end; ++k) any |= static_cast<std::uint32_t>(encode_word(data[k]) ^ check[k]);
     if (any == 0U) {
       r.clean += end - i;
     } else {

@@ -4,12 +4,16 @@
 // any double-bit error. This is the code most ECC DRAM controllers implement in hardware;
 // here it protects long-lived critical state in ordinary (non-ECC) RAM.
 //
-// Parity-check matrix H (8 rows x 72 columns):
-//   check bit i           -> unit column e_i                      (8 columns, weight 1)
-//   data bits  0..55      -> the 56 distinct weight-3 columns     (C(8,3) = 56)
-//   data bits 56..63      -> the 8 rotations of 0b00011111        (weight 5)
-// Every column has odd weight, so a double error gives an even, non-zero syndrome (never a
-// column): it cannot be miscorrected. Rows carry 26 or 27 ones each (balanced, Hsiao's goal).
+// Parity-check matrix H (8 rows x 72 columns), columns chosen for fast software encoding:
+//   check bit i                      -> unit column e_i                (weight 1)
+//   data bit 8j+k (byte j, bit k)    -> F_j XOR e_k                    (weight 3 or 5)
+// where F_0..F_7 are 4 complementary pairs of weight-4 words of the extended Hamming [8,4,4]
+// code (0x0F,0xF0,0x33,0xCC,0x55,0xAA,0xC3,0x3C). Every column has odd weight and all 72 are
+// distinct (F_j even with pairwise distance >= 4), which is Hsiao's condition for SEC-DED: a
+// double error gives an even, non-zero syndrome, never a column, so it cannot be miscorrected.
+// Rows are balanced (33 ones each). Unlike Hsiao's minimum-weight matrix (56 weight-3 + 8
+// weight-5 columns), this one makes encode a branch-free, table-free computation (byte
+// parities + XOR fold) that compilers vectorise; the error-control properties are the same.
 
 #include <cstddef>
 #include <cstdint>
@@ -55,7 +59,7 @@ class Secded {
   static constexpr std::uint32_t kCheckBits = 8;
   static constexpr std::uint32_t kCodewordBits = 72;
 
-  /// The 8 check bits of `data` (table-driven: 8 byte lookups, XORed).
+  /// The 8 check bits of `data` (branch-free parity arithmetic, no tables).
   [[nodiscard]] static std::uint8_t encode(std::uint64_t data) noexcept;
   /// Syndrome = recomputed check bits XOR stored check bits; 0 means clean.
   [[nodiscard]] static std::uint8_t syndrome(std::uint64_t data, std::uint8_t check) noexcept {
