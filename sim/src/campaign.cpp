@@ -1,0 +1,371 @@
+#include <lockstep/sim/campaign.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include <lockstep/core/error.hpp>
+#include <lockstep/sim/catalog.hpp>
+#include <lockstep/sim/fault.hpp>
+
+#include "trial_runner.hpp"
+
+#if defined(LOCKSTEP_SIM_WITH_TBB)
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+#endif
+
+namespace lockstep::sim {
+namespace {
+
+// Trials per store transaction: large enough that the commit cost (an fsync-free WAL append)
+// is negligible, small enough that a kill loses little work and progress stays lively.
+constexpr std::uint64_t kBatch = 16384;
+
+bool parse_u32(std::string_view s, std::uint32_t& out) {
+  if (s.empty()) return false;
+  const auto* end = s.data() + s.size();
+  const auto r = std::from_chars(s.data(), end, out);
+  return r.ec == std::errc{} && r.ptr == end;
+}
+
+bool parse_u64(const std::string& s, std::uint64_t& out) {
+  if (s.empty()) return false;
+  const auto* end = s.data() + s.size();
+  const auto r = std::from_chars(s.data(), end, out);
+  return r.ec == std::errc{} && r.ptr == end;
+}
+
+std::uint32_t resolve_threads(std::uint32_t t) noexcept {
+  if (t != 0) return t;
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc == 0 ? 1U : hc;
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32] = {};
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string shard_text(const Shard& s) { return std::to_string(s.index) + "/" + std::to_string(s.count); }
+
+// Runs rows[i] = runner.run(todo[i]) for i in [0, n) on `threads` threads.
+class ParallelRunner {
+ public:
+  ParallelRunner(const CampaignSpec& spec, std::uint32_t threads)
+      : m_spec(spec),
+        m_threads(threads)
+#if defined(LOCKSTEP_SIM_WITH_TBB)
+        ,
+        m_arena(static_cast<int>(threads)),
+        m_runners([this] { return detail::make_trial_runner(m_spec); })
+#endif
+  {
+#if !defined(LOCKSTEP_SIM_WITH_TBB)
+    for (std::uint32_t i = 0; i < m_threads; ++i) m_runners.push_back(detail::make_trial_runner(m_spec));
+#endif
+  }
+
+  void run(const std::uint64_t* todo, TrialRow* rows, std::size_t n) {
+#if defined(LOCKSTEP_SIM_WITH_TBB)
+    m_arena.execute([&] {
+      oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<std::size_t>(0, n, 256),
+                                [&](const oneapi::tbb::blocked_range<std::size_t>& r) {
+                                  detail::TrialRunner& runner = *m_runners.local();
+                                  for (std::size_t i = r.begin(); i != r.end(); ++i)
+                                    rows[i] = runner.run(todo[i]);
+                                });
+    });
+#else
+    // A small pool per batch: threads pull chunks of 256 trials from a shared counter. Results
+    // are indexed by trial, so the schedule never changes them.
+    constexpr std::size_t kChunk = 256;
+    std::atomic<std::size_t> next{0};
+    auto work = [&](detail::TrialRunner& runner) {
+      for (;;) {
+        const std::size_t begin = next.fetch_add(kChunk, std::memory_order_relaxed);
+        if (begin >= n) return;
+        const std::size_t end = std::min(n, begin + kChunk);
+        for (std::size_t i = begin; i < end; ++i) rows[i] = runner.run(todo[i]);
+      }
+    };
+    std::vector<std::thread> pool;
+    pool.reserve(m_threads);
+    try {
+      for (std::uint32_t t = 1; t < m_threads; ++t) pool.emplace_back(work, std::ref(*m_runners[t]));
+    } catch (...) {
+      next.store(n);
+      for (std::thread& th : pool) th.join();
+      throw;
+    }
+    work(*m_runners[0]);
+    for (std::thread& th : pool) th.join();
+#endif
+  }
+
+ private:
+  const CampaignSpec& m_spec;
+  std::uint32_t m_threads;
+#if defined(LOCKSTEP_SIM_WITH_TBB)
+  oneapi::tbb::task_arena m_arena;
+  oneapi::tbb::enumerable_thread_specific<std::unique_ptr<detail::TrialRunner>> m_runners;
+#else
+  std::vector<std::unique_ptr<detail::TrialRunner>> m_runners;
+#endif
+};
+
+}  // namespace
+
+Shard parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  Shard s;
+  if (slash == std::string::npos || !parse_u32(std::string_view{text}.substr(0, slash), s.index) ||
+      !parse_u32(std::string_view{text}.substr(slash + 1), s.count)) {
+    raise("--shard '" + text + "': expected I/N with whole numbers, e.g. 2/8");
+  }
+  if (s.count == 0 || s.index == 0 || s.index > s.count) {
+    raise("--shard " + text + ": I must be in 1..N and N >= 1");
+  }
+  return s;
+}
+
+void validate(const CampaignSpec& spec) {
+  const KernelInfo* k = find_kernel(spec.kernel);
+  if (k == nullptr) raise("unknown kernel '" + spec.kernel + "' (see lockstep-sim list)");
+  const ExecutorInfo* e = find_executor(spec.executor);
+  if (e == nullptr) raise("unknown executor '" + spec.executor + "' (see lockstep-sim list)");
+  const auto f = parse_fault_model(spec.fault);
+  if (!f) raise("unknown fault model '" + spec.fault + "' (see lockstep-sim list)");
+  if (spec.trials == 0) raise("--trials must be at least 1 (got 0)");
+  if (e->needs_versions && k->versions < 2) {
+    raise("executor '" + spec.executor + "' needs a kernel with versions; '" + spec.kernel + "' has none");
+  }
+  if (*f == FaultModel::bitflip_state && k->state_bits == 0) {
+    raise("fault 'bitflip-state' needs a stateful kernel; '" + spec.kernel + "' has no state");
+  }
+  if (spec.faults_per_trial == 0 || spec.faults_per_trial > e->replicas) {
+    raise("--faults-per-trial must be in 1.." + std::to_string(e->replicas) + " for executor '" +
+          spec.executor + "' (got " + std::to_string(spec.faults_per_trial) + ")");
+  }
+  if (*f == FaultModel::common_mode && e->replicas < 2) {
+    raise("fault 'common-mode' needs at least 2 replicas; executor '" + spec.executor + "' has 1");
+  }
+  if (spec.threads > 1024) raise("--threads must be in 0..1024 (got " + std::to_string(spec.threads) + ")");
+  if (spec.shard.count == 0 || spec.shard.index == 0 || spec.shard.index > spec.shard.count) {
+    raise("--shard " + shard_text(spec.shard) + ": I must be in 1..N and N >= 1");
+  }
+  if (spec.shard.count > spec.trials) {
+    raise("--shard " + shard_text(spec.shard) + ": more shards than trials (" + std::to_string(spec.trials) +
+          ")");
+  }
+}
+
+StoreParams store_params(const CampaignSpec& spec) {
+  return StoreParams{{"kind", "kernel-campaign"},
+                     {"kernel", spec.kernel},
+                     {"executor", spec.executor},
+                     {"fault", spec.fault},
+                     {"trials", std::to_string(spec.trials)},
+                     {"seed", std::to_string(spec.seed)},
+                     {"faults_per_trial", std::to_string(spec.faults_per_trial)},
+                     {"shard", shard_text(spec.shard)}};
+}
+
+CampaignSpec spec_from_params(const StoreParams& params) {
+  auto get = [&](const char* key) -> const std::string& {
+    const auto it = params.find(key);
+    if (it == params.end()) raise(std::string{"results store: parameter '"} + key + "' missing");
+    return it->second;
+  };
+  if (get("kind") != "kernel-campaign")
+    raise("results store holds a '" + get("kind") + "' run, not a kernel campaign");
+  CampaignSpec s;
+  s.kernel = get("kernel");
+  s.executor = get("executor");
+  s.fault = get("fault");
+  std::uint64_t fpt = 0;
+  if (!parse_u64(get("trials"), s.trials) || !parse_u64(get("seed"), s.seed) ||
+      !parse_u64(get("faults_per_trial"), fpt) || fpt > 16) {
+    raise("results store: corrupted numeric parameter (" + describe(params) + ")");
+  }
+  s.faults_per_trial = static_cast<std::uint32_t>(fpt);
+  s.shard = parse_shard(get("shard"));
+  return s;
+}
+
+std::pair<std::uint64_t, std::uint64_t> shard_range(const CampaignSpec& spec) noexcept {
+  const std::uint64_t n = spec.trials;
+  const std::uint64_t i = spec.shard.index;
+  const std::uint64_t c = std::max<std::uint64_t>(spec.shard.count, 1);
+  // n * i / c without overflow for any n < 2^64 and c <= 2^32.
+  auto cut = [&](std::uint64_t k) { return (n / c) * k + (n % c) * k / c; };
+  return {cut(i - 1), cut(i)};
+}
+
+Rate rate_of(std::uint64_t count, std::uint64_t total) noexcept {
+  Rate r;
+  r.value = total == 0 ? 0.0 : static_cast<double>(count) / static_cast<double>(total);
+  r.ci95 = wilson_interval(count, total);
+  return r;
+}
+
+Rate CampaignSummary::rate(TrialOutcome o) const noexcept { return rate_of(counts[o], counts.total()); }
+
+TrialRow run_single_trial(const CampaignSpec& spec, std::uint64_t trial) {
+  validate(spec);
+  if (trial >= spec.trials) raise("trial " + std::to_string(trial) + " out of range");
+  return detail::make_trial_runner(spec)->run(trial);
+}
+
+CampaignSummary run_campaign(const CampaignSpec& spec, const ProgressFn& progress) {
+  validate(spec);
+  const auto t0 = std::chrono::steady_clock::now();
+  CampaignSummary summary;
+  summary.spec = spec;
+  summary.threads = resolve_threads(spec.threads);
+  const auto [begin, end] = shard_range(spec);
+  summary.expected_trials = end - begin;
+
+  std::optional<ResultsStore> store;
+  std::vector<std::uint64_t> stored;
+  if (!spec.db_path.empty()) {
+    store.emplace(ResultsStore::open_for_writing(spec.db_path, store_params(spec)));
+    stored = store->stored_trials(begin, end);
+  }
+  summary.resumed = stored.size();
+
+  ParallelRunner runner(spec, summary.threads);
+  std::vector<std::uint64_t> todo;
+  std::vector<TrialRow> rows;
+  todo.reserve(kBatch);
+  rows.resize(kBatch);
+  OutcomeCounts fresh;
+  std::size_t s = 0;  // cursor into `stored` (ascending)
+  std::uint64_t next = begin;
+  if (progress) progress(summary.resumed, summary.expected_trials);
+  while (next < end) {
+    todo.clear();
+    while (next < end && todo.size() < kBatch) {
+      while (s < stored.size() && stored[s] < next) ++s;
+      if (s < stored.size() && stored[s] == next) {
+        ++next;
+        continue;
+      }
+      todo.push_back(next++);
+    }
+    if (todo.empty()) break;
+    runner.run(todo.data(), rows.data(), todo.size());
+    const std::span<const TrialRow> batch{rows.data(), todo.size()};
+    if (store) store->append_trials(batch);
+    for (const TrialRow& r : batch) fresh.add(r.outcome);
+    summary.run_now += todo.size();
+    if (progress) progress(summary.resumed + summary.run_now, summary.expected_trials);
+  }
+  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - t0;
+  summary.wall_seconds = wall.count();
+  summary.trials_per_second =
+      summary.wall_seconds > 0.0 ? static_cast<double>(summary.run_now) / summary.wall_seconds : 0.0;
+  if (store) {
+    summary.counts = store->count_outcomes();
+    store->record_run(RunRecord{utc_now(), summary.threads, shard_text(spec.shard), summary.run_now,
+                                summary.wall_seconds, summary.trials_per_second});
+  } else {
+    summary.counts = fresh;
+  }
+  return summary;
+}
+
+CampaignSummary summarize_store(const ResultsStore& store) {
+  CampaignSummary summary;
+  summary.spec = spec_from_params(store.params());
+  const auto [begin, end] = shard_range(summary.spec);
+  summary.expected_trials = end - begin;
+  summary.counts = store.count_outcomes();
+  summary.resumed = summary.counts.total();
+  const std::vector<RunRecord> runs = store.read_runs();
+  if (!runs.empty()) {
+    summary.threads = runs.back().threads;
+    summary.wall_seconds = runs.back().wall_seconds;
+    summary.trials_per_second = runs.back().trials_per_second;
+  }
+  return summary;
+}
+
+void merge_stores(const std::string& out, const std::vector<std::string>& inputs) {
+  if (inputs.empty()) raise("merge: no input databases given");
+  std::error_code ec;
+  if (std::filesystem::exists(out, ec))
+    raise("merge: output '" + out + "' already exists (refusing to modify it)");
+  // Validate everything before writing anything.
+  std::vector<ResultsStore> in;
+  in.reserve(inputs.size());
+  for (const std::string& p : inputs) in.push_back(ResultsStore::open_read_only(p));
+  CampaignSpec base = spec_from_params(in.front().params());
+  std::vector<Shard> seen;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    CampaignSpec s = spec_from_params(in[i].params());
+    if (std::find(seen.begin(), seen.end(), s.shard) != seen.end()) {
+      raise("merge: '" + inputs[i] + "' is shard " + shard_text(s.shard) + " again (given twice?)");
+    }
+    seen.push_back(s.shard);
+    s.shard = base.shard;
+    if (store_params(s) != store_params(base)) {
+      raise("merge: '" + inputs[i] + "' holds a different campaign (" + describe(in[i].params()) +
+            ") than '" + inputs.front() + "' (" + describe(in.front().params()) + ")");
+    }
+  }
+  base.shard = Shard{1, 1};
+  const std::string tmp = out + ".tmp";
+  std::filesystem::remove(tmp, ec);
+  std::filesystem::remove(tmp + "-wal", ec);
+  std::filesystem::remove(tmp + "-shm", ec);
+  try {
+    std::vector<TrialRow> all;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      std::vector<TrialRow> rows = in[i].read_trials();
+      all.insert(all.end(), rows.begin(), rows.end());
+    }
+    std::sort(all.begin(), all.end(), [](const TrialRow& a, const TrialRow& b) { return a.trial < b.trial; });
+    std::vector<TrialRow> unique;
+    unique.reserve(all.size());
+    for (const TrialRow& r : all) {
+      if (!unique.empty() && unique.back().trial == r.trial) {
+        if (!(unique.back() == r))
+          raise("merge: trial " + std::to_string(r.trial) + " differs between inputs");
+        continue;
+      }
+      if (r.trial >= base.trials)
+        raise("merge: trial " + std::to_string(r.trial) + " beyond the campaign's trials");
+      unique.push_back(r);
+    }
+    {
+      ResultsStore o = ResultsStore::create(tmp, store_params(base));
+      for (std::size_t i = 0; i < unique.size(); i += kBatch) {
+        o.append_trials(
+            std::span<const TrialRow>{unique}.subspan(i, std::min<std::size_t>(kBatch, unique.size() - i)));
+      }
+      for (const ResultsStore& s : in) {
+        for (const RunRecord& r : s.read_runs()) o.record_run(r);
+      }
+    }
+    std::filesystem::rename(tmp, out);
+  } catch (...) {
+    std::filesystem::remove(tmp, ec);
+    std::filesystem::remove(tmp + "-wal", ec);
+    std::filesystem::remove(tmp + "-shm", ec);
+    throw;
+  }
+}
+
+}  // namespace lockstep::sim

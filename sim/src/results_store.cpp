@@ -1,0 +1,439 @@
+#include <lockstep/sim/results_store.hpp>
+
+#include <sqlite3.h>
+
+#include <bit>
+#include <filesystem>
+#include <fstream>
+#include <utility>
+
+#include <lockstep/core/error.hpp>
+
+namespace lockstep::sim {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE params(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE trials(
+  trial    INTEGER PRIMARY KEY,
+  seed     INTEGER NOT NULL,
+  fault    INTEGER NOT NULL,
+  replicas INTEGER NOT NULL,
+  bit      INTEGER NOT NULL,
+  outcome  INTEGER NOT NULL,
+  sim_ns   INTEGER NOT NULL);
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  started_utc TEXT NOT NULL, threads INTEGER NOT NULL, shard TEXT NOT NULL,
+  trials_run INTEGER NOT NULL, wall_s REAL NOT NULL, trials_per_s REAL NOT NULL);
+CREATE TABLE samples(
+  kind TEXT NOT NULL, key INTEGER NOT NULL, seed INTEGER NOT NULL, outcome TEXT NOT NULL,
+  value REAL NOT NULL, data TEXT NOT NULL, PRIMARY KEY(kind, key));
+CREATE VIEW outcome_counts AS
+  SELECT CASE outcome WHEN 0 THEN 'benign' WHEN 1 THEN 'masked' WHEN 2 THEN 'detected'
+         WHEN 3 THEN 'recovered' WHEN 4 THEN 'sdc' WHEN 5 THEN 'timeout' END AS outcome,
+         COUNT(*) AS n FROM trials GROUP BY trials.outcome;
+)sql";
+
+// Unsigned 64-bit values are stored as the signed integer with the same bits.
+std::int64_t to_db(std::uint64_t v) noexcept { return std::bit_cast<std::int64_t>(v); }
+std::uint64_t from_db(std::int64_t v) noexcept { return std::bit_cast<std::uint64_t>(v); }
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  raise("results store '" + path + "': " + what);
+}
+
+// RAII for sqlite3* and sqlite3_stmt*.
+struct DbDeleter {
+  void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+using DbPtr = std::unique_ptr<sqlite3, DbDeleter>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
+
+std::string errmsg(sqlite3* db) { return db != nullptr ? sqlite3_errmsg(db) : "out of memory"; }
+
+StmtPtr prepare(sqlite3* db, const std::string& path, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK) {
+    const std::string msg = errmsg(db);
+    sqlite3_finalize(s);
+    const bool corrupt =
+        msg.find("malformed") != std::string::npos || msg.find("not a database") != std::string::npos;
+    fail(path, corrupt ? "corrupted database (" + msg + ")" : msg);
+  }
+  return StmtPtr{s};
+}
+
+void exec(sqlite3* db, const std::string& path, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err != nullptr ? err : errmsg(db);
+    sqlite3_free(err);
+    fail(path, msg);
+  }
+}
+
+std::string column_text(sqlite3_stmt* s, int col) {
+  const unsigned char* t = sqlite3_column_text(s, col);
+  return t != nullptr ? std::string{reinterpret_cast<const char*>(t)} : std::string{};
+}
+
+DbPtr open_db(const std::string& path, int flags) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  DbPtr db{raw};
+  if (rc != SQLITE_OK) fail(path, "cannot open (" + errmsg(raw) + ")");
+  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_extended_result_codes(raw, 1);
+  return db;
+}
+
+StoreParams read_params(sqlite3* db, const std::string& path) {
+  StoreParams p;
+  StmtPtr s = prepare(db, path, "SELECT key, value FROM params");
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW)
+    p.emplace(column_text(s.get(), 0), column_text(s.get(), 1));
+  if (rc != SQLITE_DONE) fail(path, "cannot read parameters (" + errmsg(db) + ")");
+  return p;
+}
+
+// Validates an existing file read-only: a SQLite database, our format and schema version, and
+// intact. Returns its parameters.
+StoreParams validate_existing(const std::string& path) {
+  {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) fail(path, "cannot be read (permission denied or not a file)");
+    char header[16] = {};
+    f.read(header, sizeof header);
+    if (f.gcount() == 0) fail(path, "is empty, not a lockstep-sim results database");
+    if (f.gcount() < 16 || std::string(header, 15) != "SQLite format 3") {
+      fail(path, "is not an SQLite database (foreign file)");
+    }
+  }
+  DbPtr db = open_db(path, SQLITE_OPEN_READONLY);
+  {
+    sqlite3_stmt* raw = nullptr;
+    const int rc =
+        sqlite3_prepare_v2(db.get(), "SELECT value FROM meta WHERE key = 'format'", -1, &raw, nullptr);
+    StmtPtr s{raw};
+    if (rc != SQLITE_OK) {
+      const std::string msg = errmsg(db.get());
+      if (msg.find("no such table") != std::string::npos)
+        fail(path, "is an SQLite database of another program (no lockstep-sim meta table)");
+      fail(path, "corrupted or unreadable database (" + msg + ")");
+    }
+    if (sqlite3_step(s.get()) != SQLITE_ROW || column_text(s.get(), 0) != ResultsStore::kFormat) {
+      fail(path, "is an SQLite database of another program (format is not lockstep-sim-results)");
+    }
+  }
+  {
+    StmtPtr s = prepare(db.get(), path, "SELECT value FROM meta WHERE key = 'schema_version'");
+    if (sqlite3_step(s.get()) != SQLITE_ROW) fail(path, "has no schema version");
+    const std::string v = column_text(s.get(), 0);
+    if (v != std::to_string(ResultsStore::kSchemaVersion)) {
+      fail(path, "has schema version " + v + ", this lockstep-sim reads version " +
+                     std::to_string(ResultsStore::kSchemaVersion));
+    }
+  }
+  {
+    StmtPtr s = prepare(db.get(), path, "PRAGMA quick_check");
+    const int rc = sqlite3_step(s.get());
+    if (rc != SQLITE_ROW || column_text(s.get(), 0) != "ok") {
+      fail(path, "corrupted database (integrity check: " +
+                     (rc == SQLITE_ROW ? column_text(s.get(), 0) : errmsg(db.get())) + ")");
+    }
+  }
+  return read_params(db.get(), path);
+}
+
+}  // namespace
+
+struct ResultsStore::Impl {
+  std::string path;
+  DbPtr db;
+  StoreParams params;
+  StmtPtr insert_trial;
+
+  void begin() { exec(db.get(), path, "BEGIN IMMEDIATE"); }
+  void commit() { exec(db.get(), path, "COMMIT"); }
+  void rollback() noexcept { sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr); }
+};
+
+std::string describe(const StoreParams& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += ", ";
+    out += k + "=" + v;
+  }
+  return out;
+}
+
+ResultsStore::ResultsStore(std::unique_ptr<Impl> impl) noexcept : m_impl(std::move(impl)) {}
+ResultsStore::ResultsStore(ResultsStore&&) noexcept = default;
+ResultsStore& ResultsStore::operator=(ResultsStore&&) noexcept = default;
+ResultsStore::~ResultsStore() = default;
+
+const StoreParams& ResultsStore::params() const noexcept { return m_impl->params; }
+const std::string& ResultsStore::path() const noexcept { return m_impl->path; }
+
+ResultsStore ResultsStore::open_read_only(const std::string& path) {
+  if (!std::filesystem::exists(path)) fail(path, "does not exist");
+  StoreParams params = validate_existing(path);
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->db = open_db(path, SQLITE_OPEN_READONLY);
+  impl->params = std::move(params);
+  return ResultsStore{std::move(impl)};
+}
+
+void ResultsStore::check_compatible(const std::string& path, const StoreParams& params) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return;
+  const StoreParams have = validate_existing(path);
+  if (have != params) {
+    // Name the first differing parameter: that is what the user has to fix.
+    std::string diff;
+    for (const auto& [k, v] : params) {
+      auto it = have.find(k);
+      if (it == have.end() || it->second != v) {
+        diff = k + " is " + (it == have.end() ? std::string{"absent"} : "'" + it->second + "'") +
+               " there, '" + v + "' here";
+        break;
+      }
+    }
+    if (diff.empty()) diff = "it has extra parameters (" + describe(have) + ")";
+    fail(path, "holds a campaign with different parameters: " + diff);
+  }
+}
+
+ResultsStore ResultsStore::create(const std::string& path, const StoreParams& params) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) fail(path, "already exists");
+  return open_for_writing(path, params);
+}
+
+ResultsStore ResultsStore::open_for_writing(const std::string& path, const StoreParams& params) {
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  if (existed) check_compatible(path, params);
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite3* db = impl->db.get();
+  // WAL + synchronous=NORMAL: a committed transaction survives any crash of this process
+  // (SIGKILL included); only an OS crash or power loss may lose the last transactions, never
+  // corrupt the file. That is the resume guarantee.
+  exec(db, path, "PRAGMA journal_mode=WAL");
+  exec(db, path, "PRAGMA synchronous=NORMAL");
+  if (!existed) {
+    impl->begin();
+    try {
+      exec(db, path, kSchema);
+      StmtPtr m = prepare(db, path, "INSERT INTO meta(key, value) VALUES (?, ?)");
+      const std::pair<std::string, std::string> meta[] = {{"format", std::string{kFormat}},
+                                                          {"schema_version", std::to_string(kSchemaVersion)}};
+      for (const auto& [k, v] : meta) {
+        sqlite3_bind_text(m.get(), 1, k.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(m.get(), 2, v.c_str(), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(m.get()) != SQLITE_DONE) fail(path, errmsg(db));
+        sqlite3_reset(m.get());
+      }
+      StmtPtr p = prepare(db, path, "INSERT INTO params(key, value) VALUES (?, ?)");
+      for (const auto& [k, v] : params) {
+        sqlite3_bind_text(p.get(), 1, k.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(p.get(), 2, v.c_str(), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(p.get()) != SQLITE_DONE) fail(path, errmsg(db));
+        sqlite3_reset(p.get());
+      }
+      impl->commit();
+    } catch (...) {
+      impl->rollback();
+      throw;
+    }
+  }
+  impl->params = read_params(db, path);
+  impl->insert_trial = prepare(
+      db, path,
+      "INSERT INTO trials(trial, seed, fault, replicas, bit, outcome, sim_ns) VALUES (?,?,?,?,?,?,?)");
+  return ResultsStore{std::move(impl)};
+}
+
+void ResultsStore::append_trials(std::span<const TrialRow> rows) {
+  Impl& im = *m_impl;
+  sqlite3_stmt* s = im.insert_trial.get();
+  if (s == nullptr) fail(im.path, "opened read-only");
+  im.begin();
+  try {
+    for (const TrialRow& r : rows) {
+      sqlite3_bind_int64(s, 1, to_db(r.trial));
+      sqlite3_bind_int64(s, 2, to_db(r.seed));
+      sqlite3_bind_int(s, 3, static_cast<int>(r.fault));
+      sqlite3_bind_int64(s, 4, static_cast<std::int64_t>(r.replicas.bits()));
+      sqlite3_bind_int(s, 5, r.bit);
+      sqlite3_bind_int(s, 6, static_cast<int>(r.outcome));
+      sqlite3_bind_int64(s, 7, r.sim_ns);
+      if (sqlite3_step(s) != SQLITE_DONE) {
+        const std::string msg = errmsg(im.db.get());
+        sqlite3_reset(s);
+        fail(im.path, "cannot store trial " + std::to_string(r.trial) + " (" + msg + ")");
+      }
+      sqlite3_reset(s);
+    }
+    im.commit();
+  } catch (...) {
+    im.rollback();
+    throw;
+  }
+}
+
+std::vector<TrialRow> ResultsStore::read_trials() const {
+  std::vector<TrialRow> out;
+  StmtPtr s = prepare(m_impl->db.get(), m_impl->path,
+                      "SELECT trial, seed, fault, replicas, bit, outcome, sim_ns FROM trials ORDER BY trial");
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    TrialRow r;
+    r.trial = from_db(sqlite3_column_int64(s.get(), 0));
+    r.seed = from_db(sqlite3_column_int64(s.get(), 1));
+    const int f = sqlite3_column_int(s.get(), 2);
+    const int o = sqlite3_column_int(s.get(), 5);
+    if (f < 0 || f >= static_cast<int>(kFaultModelCount) || o < 0 || o >= static_cast<int>(kOutcomeCount)) {
+      fail(m_impl->path, "corrupted trial row " + std::to_string(r.trial));
+    }
+    r.fault = static_cast<FaultModel>(f);
+    r.replicas = ReplicaMask{static_cast<ReplicaMask::Bits>(sqlite3_column_int64(s.get(), 3))};
+    r.bit = sqlite3_column_int(s.get(), 4);
+    r.outcome = static_cast<TrialOutcome>(o);
+    r.sim_ns = sqlite3_column_int64(s.get(), 6);
+    out.push_back(r);
+  }
+  if (rc != SQLITE_DONE) fail(m_impl->path, "cannot read trials (" + errmsg(m_impl->db.get()) + ")");
+  return out;
+}
+
+std::vector<std::uint64_t> ResultsStore::stored_trials(std::uint64_t begin, std::uint64_t end) const {
+  std::vector<std::uint64_t> out;
+  StmtPtr s = prepare(m_impl->db.get(), m_impl->path,
+                      "SELECT trial FROM trials WHERE trial >= ? AND trial < ? ORDER BY trial");
+  sqlite3_bind_int64(s.get(), 1, to_db(begin));
+  sqlite3_bind_int64(s.get(), 2, to_db(end));
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) out.push_back(from_db(sqlite3_column_int64(s.get(), 0)));
+  if (rc != SQLITE_DONE) fail(m_impl->path, "cannot read trials (" + errmsg(m_impl->db.get()) + ")");
+  return out;
+}
+
+std::uint64_t ResultsStore::trial_count() const {
+  StmtPtr s = prepare(m_impl->db.get(), m_impl->path, "SELECT COUNT(*) FROM trials");
+  if (sqlite3_step(s.get()) != SQLITE_ROW) fail(m_impl->path, "cannot count trials");
+  return from_db(sqlite3_column_int64(s.get(), 0));
+}
+
+OutcomeCounts ResultsStore::count_outcomes() const {
+  OutcomeCounts c;
+  StmtPtr s =
+      prepare(m_impl->db.get(), m_impl->path, "SELECT outcome, COUNT(*) FROM trials GROUP BY outcome");
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    const int o = sqlite3_column_int(s.get(), 0);
+    if (o < 0 || o >= static_cast<int>(kOutcomeCount))
+      fail(m_impl->path, "corrupted outcome value " + std::to_string(o));
+    c.add(static_cast<TrialOutcome>(o), from_db(sqlite3_column_int64(s.get(), 1)));
+  }
+  if (rc != SQLITE_DONE) fail(m_impl->path, "cannot count outcomes (" + errmsg(m_impl->db.get()) + ")");
+  return c;
+}
+
+void ResultsStore::append_samples(std::span<const Sample> samples) {
+  Impl& im = *m_impl;
+  StmtPtr s = prepare(im.db.get(), im.path,
+                      "INSERT INTO samples(kind, key, seed, outcome, value, data) VALUES (?,?,?,?,?,?)");
+  im.begin();
+  try {
+    for (const Sample& x : samples) {
+      sqlite3_bind_text(s.get(), 1, x.kind.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(s.get(), 2, to_db(x.key));
+      sqlite3_bind_int64(s.get(), 3, to_db(x.seed));
+      sqlite3_bind_text(s.get(), 4, x.outcome.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_double(s.get(), 5, x.value);
+      sqlite3_bind_text(s.get(), 6, x.data.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(s.get()) != SQLITE_DONE) {
+        const std::string msg = errmsg(im.db.get());
+        fail(im.path, "cannot store sample " + x.kind + "/" + std::to_string(x.key) + " (" + msg + ")");
+      }
+      sqlite3_reset(s.get());
+    }
+    im.commit();
+  } catch (...) {
+    im.rollback();
+    throw;
+  }
+}
+
+std::vector<Sample> ResultsStore::read_samples(const std::string& kind) const {
+  std::vector<Sample> out;
+  StmtPtr s =
+      prepare(m_impl->db.get(), m_impl->path,
+              "SELECT kind, key, seed, outcome, value, data FROM samples WHERE kind = ? ORDER BY key");
+  sqlite3_bind_text(s.get(), 1, kind.c_str(), -1, SQLITE_TRANSIENT);
+  int rc = 0;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    Sample x;
+    x.kind = column_text(s.get(), 0);
+    x.key = from_db(sqlite3_column_int64(s.get(), 1));
+    x.seed = from_db(sqlite3_column_int64(s.get(), 2));
+    x.outcome = column_text(s.get(), 3);
+    x.value = sqlite3_column_double(s.get(), 4);
+    x.data = column_text(s.get(), 5);
+    out.push_back(std::move(x));
+  }
+  if (rc != SQLITE_DONE) fail(m_impl->path, "cannot read samples (" + errmsg(m_impl->db.get()) + ")");
+  return out;
+}
+
+std::vector<std::uint64_t> ResultsStore::stored_sample_keys(const std::string& kind) const {
+  std::vector<std::uint64_t> out;
+  StmtPtr s = prepare(m_impl->db.get(), m_impl->path, "SELECT key FROM samples WHERE kind = ? ORDER BY key");
+  sqlite3_bind_text(s.get(), 1, kind.c_str(), -1, SQLITE_TRANSIENT);
+  while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(from_db(sqlite3_column_int64(s.get(), 0)));
+  return out;
+}
+
+void ResultsStore::record_run(const RunRecord& run) {
+  Impl& im = *m_impl;
+  StmtPtr s = prepare(im.db.get(), im.path,
+                      "INSERT INTO runs(started_utc, threads, shard, trials_run, wall_s, trials_per_s) "
+                      "VALUES (?,?,?,?,?,?)");
+  sqlite3_bind_text(s.get(), 1, run.started_utc.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s.get(), 2, run.threads);
+  sqlite3_bind_text(s.get(), 3, run.shard.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s.get(), 4, to_db(run.trials_run));
+  sqlite3_bind_double(s.get(), 5, run.wall_seconds);
+  sqlite3_bind_double(s.get(), 6, run.trials_per_second);
+  if (sqlite3_step(s.get()) != SQLITE_DONE) fail(im.path, "cannot record run (" + errmsg(im.db.get()) + ")");
+}
+
+std::vector<RunRecord> ResultsStore::read_runs() const {
+  std::vector<RunRecord> out;
+  StmtPtr s =
+      prepare(m_impl->db.get(), m_impl->path,
+              "SELECT started_utc, threads, shard, trials_run, wall_s, trials_per_s FROM runs ORDER BY id");
+  while (sqlite3_step(s.get()) == SQLITE_ROW) {
+    RunRecord r;
+    r.started_utc = column_text(s.get(), 0);
+    r.threads = static_cast<std::uint32_t>(sqlite3_column_int64(s.get(), 1));
+    r.shard = column_text(s.get(), 2);
+    r.trials_run = from_db(sqlite3_column_int64(s.get(), 3));
+    r.wall_seconds = sqlite3_column_double(s.get(), 4);
+    r.trials_per_second = sqlite3_column_double(s.get(), 5);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace lockstep::sim
