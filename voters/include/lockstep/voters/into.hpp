@@ -72,86 +72,97 @@ using BitsOf =
                        std::conditional_t<sizeof(E) == 4, std::uint32_t,
                                           std::conditional_t<sizeof(E) == 2, std::uint16_t, std::uint8_t>>>;
 
-/// Three replicas, all present, exact: one pass, no branches in the loop body.
+/// Turns the per-replica dissent counters of a 3-way pass into a tally.
 template <class E>
-inline IntoTally exact3(const E* a, const E* b, const E* c, E* out, std::size_t len,
-                        bool check_finite) noexcept {
-  using B = BitsOf<E>;
-  unsigned da = 0;
-  unsigned db = 0;
-  unsigned dc = 0;
-  unsigned fail = 0;
-  for (std::size_t k = 0; k < len; ++k) {
-    const E x = a[k];
-    const E y = b[k];
-    const E z = c[k];
-    const B bx = std::bit_cast<B>(x);
-    const B by = std::bit_cast<B>(y);
-    const B bz = std::bit_cast<B>(z);
-    unsigned fx = 1;
-    unsigned fy = 1;
-    if (check_finite) {
-      fx = finite_element(x) ? 1U : 0U;
-      fy = finite_element(y) ? 1U : 0U;
-    }
-    const unsigned ab = (bx == by ? 1U : 0U) & fx;
-    const unsigned ac = (bx == bz ? 1U : 0U) & fx;
-    const unsigned bc = (by == bz ? 1U : 0U) & fy;
-    out[k] = (ab | ac) != 0U ? x : z;  // no a-group: b == c decides, or nothing does
-    da |= (ab | ac) ^ 1U;
-    db |= (ab | bc) ^ 1U;
-    dc |= (ac | bc) ^ 1U;
-    fail |= (ab | ac | bc) ^ 1U;
-  }
+[[nodiscard]] inline IntoTally tally3(E da, E db, E dc, E fail) noexcept {
   IntoTally t{};
-  t.failed = fail != 0U;
-  if (da != 0U) { t.dissent.set(0); }
-  if (db != 0U) { t.dissent.set(1); }
-  if (dc != 0U) { t.dissent.set(2); }
+  t.failed = fail != E{0};
+  if (da != E{0}) { t.dissent.set(0); }
+  if (db != E{0}) { t.dissent.set(1); }
+  if (dc != E{0}) { t.dissent.set(2); }
   return t;
 }
 
-/// Three replicas, all present, absolute tolerance: one pass. Centre choice follows the grouping
-/// rule of inexact_majority (the replica within tol of both others wins; a lone agreeing pair
-/// is centred on its lower index).
+/// Bitwise equality of two finite floats, written with floating compares so that it
+/// vectorises on every target (SSE2 has no 64-bit integer compare): finite values are
+/// bit-identical exactly when they compare equal and carry the same sign (only +-0 differ).
+template <class E>
+[[nodiscard]] inline bool finite_bits_equal(E x, E y) noexcept {
+  return (x == y) & (std::copysign(E{1}, x) == std::copysign(E{1}, y));
+}
+
+/// Three replicas, all present, exact, NaN/inf dissent: one pass, branch-free body. The
+/// accumulators are of the element's width so that the loop vectorises.
 template <class E>
 requires std::is_floating_point_v<E>
-inline IntoTally tolerance3(const E* a, const E* b, const E* c, E* out, std::size_t len, double eps,
-                            bool check_finite) noexcept {
-  unsigned da = 0;
-  unsigned db = 0;
-  unsigned dc = 0;
-  unsigned fail = 0;
+inline IntoTally exact3(const E* a, const E* b, const E* c, E* out, std::size_t len) noexcept {
+  // Counters are floating (of E) because GCC vectorises floating compares feeding floating
+  // sums, not feeding integer ones; only "non-zero" matters.
+  E da = 0;
+  E db = 0;
+  E dc = 0;
+  E fail = 0;
   for (std::size_t k = 0; k < len; ++k) {
     const E x = a[k];
     const E y = b[k];
     const E z = c[k];
-    unsigned fx = 1;
-    unsigned fy = 1;
-    unsigned fz = 1;
-    if (check_finite) {
-      fx = finite_element(x) ? 1U : 0U;
-      fy = finite_element(y) ? 1U : 0U;
-      fz = finite_element(z) ? 1U : 0U;
-    }
-    const unsigned ab = (static_cast<double>(std::abs(x - y)) <= eps ? 1U : 0U) & fx & fy;
-    const unsigned ac = (static_cast<double>(std::abs(x - z)) <= eps ? 1U : 0U) & fx & fz;
-    const unsigned bc = (static_cast<double>(std::abs(y - z)) <= eps ? 1U : 0U) & fy & fz;
-    const unsigned sel_b = bc & (ac ^ 1U);
-    const unsigned sel_c = ac & bc & (ab ^ 1U);
-    out[k] = sel_b != 0U ? y : (sel_c != 0U ? z : x);
-    const unsigned sel_a = (sel_b | sel_c) ^ 1U;
-    da |= (sel_b & (ab ^ 1U)) | (sel_c & (ac ^ 1U));
-    db |= (sel_a & (ab ^ 1U)) | (sel_c & (bc ^ 1U));
-    dc |= (sel_a & (ac ^ 1U)) | (sel_b & (bc ^ 1U));
-    fail |= (ab | ac | bc) ^ 1U;
+    const bool fx = finite_element(x);
+    const bool fy = finite_element(y);
+    const bool ab = fx & finite_bits_equal(x, y);
+    const bool ac = fx & finite_bits_equal(x, z);
+    const bool bc = fy & finite_bits_equal(y, z);
+    out[k] = (ab | ac) ? x : z;  // no a-group: b == c decides, or nothing does
+    da += (ab | ac) ? E{0} : E{1};
+    db += (ab | bc) ? E{0} : E{1};
+    dc += (ac | bc) ? E{0} : E{1};
+    fail += (ab | ac | bc) ? E{0} : E{1};
   }
-  IntoTally t{};
-  t.failed = fail != 0U;
-  if (da != 0U) { t.dissent.set(0); }
-  if (db != 0U) { t.dissent.set(1); }
-  if (dc != 0U) { t.dissent.set(2); }
-  return t;
+  return tally3(da, db, dc, fail);
+}
+
+/// Three replicas, all present, absolute tolerance eps >= 0, NaN/inf dissent: one pass. Centre
+/// choice follows the grouping rule of inexact_majority (the replica within tol of both others
+/// wins; a lone agreeing pair is centred on its lower index).
+template <class E>
+requires std::is_floating_point_v<E>
+inline IntoTally tolerance3(const E* a, const E* b, const E* c, E* out, std::size_t len,
+                            double eps_d) noexcept {
+  // |x - y| <= eps in E is the same test as in double for double; for float, round eps down so
+  // that the float test never admits a pair the double test would reject.
+  E eps = std::numeric_limits<E>::infinity();
+  if (eps_d < static_cast<double>(std::numeric_limits<E>::max())) {
+    eps = static_cast<E>(eps_d);
+    if (static_cast<double>(eps) > eps_d) { eps = std::nextafter(eps, E{0}); }
+  } else if (eps_d < std::numeric_limits<double>::infinity()) {
+    eps = std::numeric_limits<E>::max();
+  }
+  E da = 0;
+  E db = 0;
+  E dc = 0;
+  E fail = 0;
+  for (std::size_t k = 0; k < len; ++k) {
+    const E x = a[k];
+    const E y = b[k];
+    const E z = c[k];
+    // Agreement flags as 0/1 values of E: this exact formulation is the one GCC 12 vectorises
+    // (boolean logic here makes it give up on "control flow"); keep it when editing.
+    const E fx = finite_element(x) ? E{1} : E{0};
+    const E fy = finite_element(y) ? E{1} : E{0};
+    const E fz = finite_element(z) ? E{1} : E{0};
+    const E ab = (std::abs(x - y) <= eps ? fx : E{0}) * fy;
+    const E ac = (std::abs(x - z) <= eps ? fx : E{0}) * fz;
+    const E bc = (std::abs(y - z) <= eps ? fy : E{0}) * fz;
+    const E sel_b = bc * (E{1} - ac);       // b is within tol of c but a is not: centre b
+    const E sel_c = ac * bc * (E{1} - ab);  // c reaches both, a and b do not meet: centre c
+    const E sel_a = E{1} - sel_b - sel_c;   // otherwise centre a (or nothing: see fail)
+    const E centre_ac = sel_c > E{0.5} ? z : x;
+    out[k] = sel_b > E{0.5} ? y : centre_ac;
+    da += sel_b * (E{1} - ab) + sel_c * (E{1} - ac);
+    db += sel_a * (E{1} - ab) + sel_c * (E{1} - bc);
+    dc += sel_a * (E{1} - ac) + sel_b * (E{1} - bc);
+    fail += (E{1} - ab) * (E{1} - ac) * (E{1} - bc);
+  }
+  return tally3(da, db, dc, fail);
 }
 
 /// Any N, any presence: per element, gather the eligible values and run the scalar grouping.
@@ -212,14 +223,17 @@ struct MajorityIntoFn {
     const std::span<E> out = out_span;
     const detail::Frame f = detail::into_frame(replicas, out.size(), opts);
     if (!f.valid) { return detail::finish_into(f, {}, opts); }
-    const bool check = opts.non_finite == NonFinite::dissent;
-    detail::IntoTally t{};
-    if (f.n == 3 && f.eligible == f.configured) {
-      t = detail::exact3(replicas[0].data(), replicas[1].data(), replicas[2].data(), out.data(), out.size(),
-                         check);
-    } else {
-      t = detail::generic_into<E, true>(replicas, out, f, Tolerance::absolute(0.0), opts);
+    const bool fast = f.n == 3 && f.eligible == f.configured && opts.non_finite == NonFinite::dissent;
+    if constexpr (std::is_floating_point_v<E>) {
+      if (fast) {
+        const detail::IntoTally t = detail::exact3(replicas[0].data(), replicas[1].data(), replicas[2].data(),
+                                                   out.data(), out.size());
+        return detail::finish_into(f, t, opts);
+      }
     }
+    (void)fast;
+    const detail::IntoTally t =
+        detail::generic_into<E, true>(replicas, out, f, Tolerance::absolute(0.0), opts);
     return detail::finish_into(f, t, opts);
   }
 };
@@ -247,7 +261,7 @@ struct InexactMajorityIntoFn {
     if constexpr (std::is_floating_point_v<E>) {
       if (fast) {
         t = detail::tolerance3(replicas[0].data(), replicas[1].data(), replicas[2].data(), out.data(),
-                               out.size(), tol.epsilon(), true);
+                               out.size(), tol.epsilon());
         return detail::finish_into(f, t, opts);
       }
     }
