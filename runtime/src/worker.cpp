@@ -1,6 +1,11 @@
 #include <lockstep/runtime/detail/worker.hpp>
 
+#include <linux/futex.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <ctime>
 
 #include <array>
 
@@ -41,10 +46,34 @@ void cpu_relax() noexcept {
 #endif
 }
 
+void publish_done(LaneControl& ctl, std::uint32_t seq) noexcept {
+  // seq_cst store + seq_cst load here against seq_cst store of caller_waiting + load of done
+  // in wait_done: either the caller sees the new value, or we see it waiting and wake it.
+  ctl.done.store(seq, std::memory_order_seq_cst);
+  if (ctl.caller_waiting.load(std::memory_order_seq_cst)) {
+    (void)syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&ctl.done), FUTEX_WAKE_PRIVATE, 1, nullptr,
+                  nullptr, 0);
+  }
+}
+
+void wait_done(LaneControl& ctl, std::uint32_t seen, std::chrono::nanoseconds slice) noexcept {
+  static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t) &&
+                std::atomic<std::uint32_t>::is_always_lock_free);
+  ctl.caller_waiting.store(true, std::memory_order_seq_cst);
+  if (ctl.done.load(std::memory_order_seq_cst) == seen) {
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(slice.count() / 1000000000);
+    ts.tv_nsec = static_cast<long>(slice.count() % 1000000000);
+    (void)syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&ctl.done), FUTEX_WAIT_PRIVATE, seen, &ts,
+                  nullptr, 0);
+  }
+  ctl.caller_waiting.store(false, std::memory_order_relaxed);
+}
+
 void run_posted(LaneControl& ctl) noexcept {
   const std::uint32_t seq = ctl.posted.load(std::memory_order_acquire);
   ctl.run(ctl.ctx);
-  ctl.done.store(seq, std::memory_order_release);
+  publish_done(ctl, seq);
 }
 
 namespace {
@@ -72,7 +101,7 @@ void worker_main(LaneControl* ctl, std::int32_t core, std::uint32_t spin, std::u
     if (ctl->stop.load(std::memory_order_acquire)) break;
     seen = now;
     ctl->run(ctl->ctx);
-    ctl->done.store(seen, std::memory_order_release);
+    publish_done(*ctl, seen);
   }
   ctl->exited.store(true, std::memory_order_release);
 }

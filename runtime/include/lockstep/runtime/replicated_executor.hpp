@@ -635,10 +635,12 @@ class ReplicatedExecutor {
     for (std::uint32_t w = 0; w < lanes; ++w) {
       WorkerPlacement& p = m_telemetry->placement[w];
       if (m_lanes[w]->on_caller) continue;  // the caller's own thread: left where the user put it
-      if (!pool.empty()) {
-        p.core = static_cast<std::int32_t>(pool[k % pool.size()]);
-        p.shared = k >= pool.size();
-      }
+      p.shared = k >= pool.size();
+      // An explicit core list is obeyed (shared cores reported). Without one, pinning is skipped
+      // when workers outnumber cores: two workers pinned to one core wait for each other's time
+      // slice, while unpinned ones let the scheduler use whichever core is free.
+      const bool pin = !m_cfg.cores.empty() || threads <= pool.size();
+      if (!pool.empty() && pin) p.core = static_cast<std::int32_t>(pool[k % pool.size()]);
       ++k;
       m_workers.start(&m_lanes[w]->ctl, p.core, spin, m_cfg.yield_iterations);
       p.status = m_lanes[w]->ctl.placement;
@@ -683,10 +685,22 @@ class ReplicatedExecutor {
       if (pending.none()) break;
       ++iter;
       if ((iter & 31U) == 0U && m_clock->now().count() >= deadline_at) break;
-      if (iter < m_cfg.spin_iterations && !m_oversubscribed) {
-        detail::cpu_relax();
-      } else {
+      if (!m_oversubscribed) {
+        if (iter < m_cfg.spin_iterations) {
+          detail::cpu_relax();
+        } else {
+          std::this_thread::yield();
+        }
+      } else if (iter < 4U) {
         std::this_thread::yield();
+      } else {
+        // Replicas outnumber cores: sleep on the first pending replica's `done` word (futex)
+        // so the workers get the CPU; a short real-time slice bounds the overshoot past the
+        // deadline (and keeps the wait correct with a simulated clock).
+        detail::LaneControl& ctl = lane_of(pending.lowest()).ctl;
+        const std::uint32_t seen = ctl.done.load(std::memory_order_acquire);
+        if (seen != seq) detail::wait_done(ctl, seen, kWaitSlice);
+        iter = (iter | 31U);  // read the clock on the next round
       }
     }
   }
@@ -831,6 +845,7 @@ class ReplicatedExecutor {
   std::uint64_t m_call{0};
   std::unique_ptr<detail::TbbDispatcher> m_tbb;
   bool m_oversubscribed{false};
+  static constexpr std::chrono::nanoseconds kWaitSlice{std::chrono::microseconds{200}};
   // Declared last: destroyed first, so workers stop before the lanes they use go away.
   detail::WorkerSet m_workers;
 };

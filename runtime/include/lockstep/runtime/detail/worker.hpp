@@ -26,6 +26,7 @@ struct LaneControl {
   std::atomic<bool> release{false};  ///< ends an injected hang
   std::atomic<bool> exited{false};
   std::atomic<bool> started{false};
+  std::atomic<bool> caller_waiting{false};  ///< the caller sleeps on `done` (oversubscribed mode)
   void (*run)(void* ctx) noexcept = nullptr;
   void* ctx = nullptr;
   std::int32_t cpu{-1};         ///< core of the last execution (written by the runner)
@@ -44,6 +45,11 @@ struct LaneControl {
 [[nodiscard]] std::uint32_t thread_tag() noexcept;
 /// Runs the posted job of `ctl` on the calling thread and publishes done.
 void run_posted(LaneControl& ctl) noexcept;
+/// Publishes `done = seq` and wakes a caller sleeping in `wait_done`.
+void publish_done(LaneControl& ctl, std::uint32_t seq) noexcept;
+/// Caller side: sleeps (futex) until `ctl.done` differs from `seen` or `slice` of real time
+/// passes. Returns immediately if it already differs.
+void wait_done(LaneControl& ctl, std::uint32_t seen, std::chrono::nanoseconds slice) noexcept;
 /// Records a lane leaked on purpose (its worker never returned) so it stays reachable: leak
 /// checkers do not report it, and the record documents the leak. Fixed capacity, lock-free.
 void keep_reachable(const void* leaked) noexcept;
