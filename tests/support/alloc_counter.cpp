@@ -33,13 +33,21 @@ std::uint64_t total_allocations() noexcept { return g_allocations.load(std::memo
 
 void* operator new(std::size_t n) { return counted_alloc(n, alignof(std::max_align_t)); }
 void* operator new[](std::size_t n) { return counted_alloc(n, alignof(std::max_align_t)); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted_alloc(n, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted_alloc(n, static_cast<std::size_t>(a)); }
+void* operator new(std::size_t n, std::align_val_t a) {
+  return counted_alloc(n, static_cast<std::size_t>(a));
+}
+void* operator new[](std::size_t n, std::align_val_t a) {
+  return counted_alloc(n, static_cast<std::size_t>(a));
+}
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try { return counted_alloc(n, alignof(std::max_align_t)); } catch (...) { return nullptr; }
+  try {
+    return counted_alloc(n, alignof(std::max_align_t));
+  } catch (...) { return nullptr; }
 }
 void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  try { return counted_alloc(n, alignof(std::max_align_t)); } catch (...) { return nullptr; }
+  try {
+    return counted_alloc(n, alignof(std::max_align_t));
+  } catch (...) { return nullptr; }
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }

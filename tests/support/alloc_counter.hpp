@@ -20,12 +20,12 @@ namespace lockstep::test {
 /// Counts allocations made by the current thread (and, with `all_threads()`, by every thread)
 /// between construction and the call.
 class AllocationScope {
-public:
+ public:
   AllocationScope() noexcept : m_thread_start(thread_allocations()), m_total_start(total_allocations()) {}
   [[nodiscard]] std::uint64_t allocations() const noexcept { return thread_allocations() - m_thread_start; }
   [[nodiscard]] std::uint64_t all_threads() const noexcept { return total_allocations() - m_total_start; }
 
-private:
+ private:
   std::uint64_t m_thread_start;
   std::uint64_t m_total_start;
 };
