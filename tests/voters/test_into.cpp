@@ -230,6 +230,50 @@ TEST(InexactMajorityInto, RelativeToleranceAndFloats) {
   EXPECT_EQ(out[1], 100.0F);
 }
 
+TEST(MajorityInto, FastPathKeepsBitwiseRulesForZerosAndInfinities) {
+  // Elements far from block 0, so that only these cases send their block to the precise kernel.
+  Three t{10000};
+  for (std::size_t k = 0; k < t.a.size(); ++k) { t.a[k] = t.b[k] = t.c[k] = 1.0 + static_cast<double>(k); }
+  t.a[5000] = -0.0;
+  t.b[5000] = -0.0;
+  t.c[5000] = 0.0;
+  const auto in = t.in();
+  const VoteReport r = voters::majority_into(std::span{in}, std::span{t.out});
+  EXPECT_EQ(r.dissent, 0b100U) << "+0 and -0 differ bitwise";
+  EXPECT_TRUE(std::signbit(t.out[5000]));
+  t.c[5000] = -0.0;
+  t.a[9000] = std::numeric_limits<double>::infinity();
+  t.b[9000] = t.a[9000];
+  const VoteReport inf = voters::majority_into(std::span{in}, std::span{t.out});
+  EXPECT_EQ(inf.outcome, Outcome::no_majority) << "two equal infinities are not a majority";
+  t.c[9000] = t.a[9000];
+  VoteOptions o;
+  o.non_finite = NonFinite::compare;
+  const VoteReport cmp = voters::majority_into(std::span{in}, std::span{t.out}, o);
+  EXPECT_EQ(cmp.outcome, Outcome::unanimous);
+  EXPECT_TRUE(std::isinf(t.out[9000]));
+}
+
+TEST(InexactMajorityInto, FastPathHandlesChainsAndInfiniteTolerance) {
+  Three t{10000};
+  t.a[7000] += 1.0;  // 1.0 from b and c: still one group of three
+  t.a[8000] = 0.0;
+  t.b[8000] = 1.0;
+  t.c[8000] = 2.0;  // chain: centre b
+  const auto in = t.in();
+  const VoteReport r =
+      voters::inexact_majority_into(std::span{in}, std::span{t.out}, Tolerance::absolute(1.0));
+  EXPECT_EQ(r.outcome, Outcome::unanimous);
+  EXPECT_EQ(t.out[8000], 1.0) << "the chain is centred on its middle";
+  const VoteReport inf = voters::inexact_majority_into(
+      std::span{in}, std::span{t.out}, Tolerance::absolute(std::numeric_limits<double>::infinity()));
+  EXPECT_EQ(inf.outcome, Outcome::unanimous);
+  t.c[9000] = std::numeric_limits<double>::infinity();
+  const VoteReport big = voters::inexact_majority_into(
+      std::span{in}, std::span{t.out}, Tolerance::absolute(std::numeric_limits<double>::infinity()));
+  EXPECT_EQ(big.dissent, 0b100U) << "an infinite tolerance still does not admit an infinite value";
+}
+
 TEST(MajorityInto, AllocatesNothing) {
   Three t{256};
   t.b[7] = 3.0;

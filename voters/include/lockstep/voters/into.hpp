@@ -95,7 +95,7 @@ template <class E>
 /// accumulators are of the element's width so that the loop vectorises.
 template <class E>
 requires std::is_floating_point_v<E>
-inline IntoTally exact3(const E* a, const E* b, const E* c, E* out, std::size_t len) noexcept {
+inline IntoTally exact3_precise(const E* a, const E* b, const E* c, E* out, std::size_t len) noexcept {
   // Counters are floating (of E) because GCC vectorises floating compares feeding floating
   // sums, not feeding integer ones; only "non-zero" matters.
   E da = 0;
@@ -120,22 +120,26 @@ inline IntoTally exact3(const E* a, const E* b, const E* c, E* out, std::size_t 
   return tally3(da, db, dc, fail);
 }
 
+/// The tolerance bound in the element type: |x - y| <= eps in E is the same test as the double
+/// test of within_scalar (for float, eps is rounded down so the float test never admits a pair
+/// the double test rejects). eps_d >= 0.
+template <class E>
+[[nodiscard]] inline E eps_in(double eps_d) noexcept {
+  if (eps_d >= std::numeric_limits<double>::infinity()) { return std::numeric_limits<E>::infinity(); }
+  if (eps_d >= static_cast<double>(std::numeric_limits<E>::max())) { return std::numeric_limits<E>::max(); }
+  E eps = static_cast<E>(eps_d);
+  if (static_cast<double>(eps) > eps_d) { eps = std::nextafter(eps, E{0}); }
+  return eps;
+}
+
 /// Three replicas, all present, absolute tolerance eps >= 0, NaN/inf dissent: one pass. Centre
 /// choice follows the grouping rule of inexact_majority (the replica within tol of both others
 /// wins; a lone agreeing pair is centred on its lower index).
 template <class E>
 requires std::is_floating_point_v<E>
-inline IntoTally tolerance3(const E* a, const E* b, const E* c, E* out, std::size_t len,
-                            double eps_d) noexcept {
-  // |x - y| <= eps in E is the same test as in double for double; for float, round eps down so
-  // that the float test never admits a pair the double test would reject.
-  E eps = std::numeric_limits<E>::infinity();
-  if (eps_d < static_cast<double>(std::numeric_limits<E>::max())) {
-    eps = static_cast<E>(eps_d);
-    if (static_cast<double>(eps) > eps_d) { eps = std::nextafter(eps, E{0}); }
-  } else if (eps_d < std::numeric_limits<double>::infinity()) {
-    eps = std::numeric_limits<E>::max();
-  }
+inline IntoTally tolerance3_precise(const E* a, const E* b, const E* c, E* out, std::size_t len,
+                                    double eps_d) noexcept {
+  const E eps = eps_in<E>(eps_d);
   E da = 0;
   E db = 0;
   E dc = 0;
@@ -163,6 +167,96 @@ inline IntoTally tolerance3(const E* a, const E* b, const E* c, E* out, std::siz
     fail += (E{1} - ab) * (E{1} - ac) * (E{1} - bc);
   }
   return tally3(da, db, dc, fail);
+}
+
+/// Elements per block of the fast 3-way kernels: a block whose fast pass meets a case it does not
+/// decide exactly like the precise kernel is voted again by the precise kernel (still in cache).
+inline constexpr std::size_t kBlock3 = 2048;
+
+struct Fast3 {
+  IntoTally tally;
+  bool redo{false};  ///< the block holds a case only the precise kernel decides exactly
+};
+
+/// Exact 3-way fast pass with floating `==` (vectorises). It equals bitwise agreement with NaN/inf
+/// dissent except for +-0 pairs and equal infinities; each of those delivers a zero or a
+/// non-finite value, which flags the block for the precise kernel.
+template <class E>
+requires std::is_floating_point_v<E>
+inline Fast3 exact3_fast(const E* a, const E* b, const E* c, E* out, std::size_t len) noexcept {
+  E da = 0;
+  E db = 0;
+  E dc = 0;
+  E fail = 0;
+  E suspect = 0;
+  for (std::size_t k = 0; k < len; ++k) {
+    const E x = a[k];
+    const E y = b[k];
+    const E z = c[k];
+    const bool ab = x == y;
+    const bool ac = x == z;
+    const bool bc = y == z;
+    const E v = (ab | ac) ? x : z;
+    out[k] = v;
+    da += (ab | ac) ? E{0} : E{1};
+    db += (ab | bc) ? E{0} : E{1};
+    dc += (ac | bc) ? E{0} : E{1};
+    fail += (ab | ac | bc) ? E{0} : E{1};
+    suspect += ((v * E{0} == E{0}) & (v != E{0})) ? E{0} : E{1};
+  }
+  return {tally3(da, db, dc, fail), suspect != E{0}};
+}
+
+/// Tolerance 3-way fast pass for a finite eps >= 0 (NaN and infinities never come within a finite
+/// eps, so no finiteness test is needed). It centres on a whenever a has a partner, which differs
+/// from the grouping rule only in chains (b~c and exactly one of a~b, a~c): those flag the block.
+template <class E>
+requires std::is_floating_point_v<E>
+inline Fast3 tolerance3_fast(const E* a, const E* b, const E* c, E* out, std::size_t len, E eps) noexcept {
+  using B = BitsOf<E>;
+  // Flags accumulate as bit images of E{1} / E{0}, which keeps this loop branch-free with GCC 12.
+  const auto flag = [](bool f) noexcept { return std::bit_cast<B>(f ? E{1} : E{0}); };
+  B ka = flag(true);
+  B kb = ka;
+  B kc = ka;
+  B kany = ka;
+  B chain = 0;
+  for (std::size_t k = 0; k < len; ++k) {
+    const E x = a[k];
+    const E y = b[k];
+    const E z = c[k];
+    const bool ab = std::abs(x - y) <= eps;
+    const bool ac = std::abs(x - z) <= eps;
+    const bool bc = std::abs(y - z) <= eps;
+    const bool oa = ab | ac;
+    out[k] = oa ? x : z;
+    ka &= flag(oa);
+    kb &= flag(ab | bc);
+    kc &= flag(ac | bc);
+    kany &= flag(oa | bc);
+    chain |= flag(bc & (ab ^ ac));
+  }
+  Fast3 r{};
+  r.tally.failed = kany == 0U;
+  if (ka == 0U) { r.tally.dissent.set(0); }
+  if (kb == 0U) { r.tally.dissent.set(1); }
+  if (kc == 0U) { r.tally.dissent.set(2); }
+  r.redo = chain != 0U;
+  return r;
+}
+
+/// Runs a fast kernel block by block, falling back to the precise kernel where it flags.
+template <class FastFn, class PreciseFn>
+inline IntoTally blocked3(std::size_t len, FastFn fast, PreciseFn precise) noexcept {
+  IntoTally total{};
+  for (std::size_t base = 0; base < len; base += kBlock3) {
+    const std::size_t n = len - base < kBlock3 ? len - base : kBlock3;
+    Fast3 r = fast(base, n);
+    if (r.redo) { r.tally = precise(base, n); }
+    total.dissent |= r.tally.dissent;
+    total.failed = total.failed || r.tally.failed;
+  }
+  return total;
 }
 
 /// Any N, any presence: per element, gather the eligible values and run the scalar grouping.
@@ -226,8 +320,18 @@ struct MajorityIntoFn {
     const bool fast = f.n == 3 && f.eligible == f.configured && opts.non_finite == NonFinite::dissent;
     if constexpr (std::is_floating_point_v<E>) {
       if (fast) {
-        const detail::IntoTally t = detail::exact3(replicas[0].data(), replicas[1].data(), replicas[2].data(),
-                                                   out.data(), out.size());
+        const E* a = replicas[0].data();
+        const E* b = replicas[1].data();
+        const E* c = replicas[2].data();
+        E* o = out.data();
+        const detail::IntoTally t = detail::blocked3(
+            out.size(),
+            [=](std::size_t at, std::size_t n) noexcept {
+              return detail::exact3_fast(a + at, b + at, c + at, o + at, n);
+            },
+            [=](std::size_t at, std::size_t n) noexcept {
+              return detail::exact3_precise(a + at, b + at, c + at, o + at, n);
+            });
         return detail::finish_into(f, t, opts);
       }
     }
@@ -260,8 +364,24 @@ struct InexactMajorityIntoFn {
                       tol.epsilon() >= 0.0 && check;
     if constexpr (std::is_floating_point_v<E>) {
       if (fast) {
-        t = detail::tolerance3(replicas[0].data(), replicas[1].data(), replicas[2].data(), out.data(),
-                               out.size(), tol.epsilon());
+        const E* a = replicas[0].data();
+        const E* b = replicas[1].data();
+        const E* c = replicas[2].data();
+        E* o = out.data();
+        const double eps_d = tol.epsilon();
+        if (std::isfinite(eps_d)) {
+          const E eps = detail::eps_in<E>(eps_d);
+          t = detail::blocked3(
+              out.size(),
+              [=](std::size_t at, std::size_t n) noexcept {
+                return detail::tolerance3_fast(a + at, b + at, c + at, o + at, n, eps);
+              },
+              [=](std::size_t at, std::size_t n) noexcept {
+                return detail::tolerance3_precise(a + at, b + at, c + at, o + at, n, eps_d);
+              });
+        } else {
+          t = detail::tolerance3_precise(a, b, c, o, out.size(), eps_d);
+        }
         return detail::finish_into(f, t, opts);
       }
     }
