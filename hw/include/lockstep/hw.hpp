@@ -1,5 +1,6 @@
 #pragma once
-// Umbrella header of lockstep::hw.
+// Umbrella header of lockstep::hw (and lockstep::Error, which its set-up calls throw).
+#include <lockstep/core/error.hpp>
 #include <lockstep/hw/checkpoint.hpp>
 #include <lockstep/hw/clock.hpp>
 #include <lockstep/hw/edac.hpp>
