@@ -431,7 +431,8 @@ class ReplicatedExecutor {
     }
     if (r.late.any() && m_cfg.backend == Backend::inline_) sim_end = std::max(sim_end, deadline_at);
     r.spatially_distinct = m_cfg.backend != Backend::inline_ && ran == present.count() && ran > 1U &&
-                           all_distinct(tags, ran) && all_distinct(cpus, ran);
+                           ran == static_cast<std::uint32_t>(r.executions) && all_distinct(tags, ran) &&
+                           all_distinct(cpus, ran);
 
     // Vote.
     VoteOptions opts{};
@@ -624,12 +625,12 @@ class ReplicatedExecutor {
     }
     const std::vector<std::uint32_t> allowed = hw::allowed_cores();
     const std::vector<std::uint32_t>& pool = m_cfg.cores.empty() ? allowed : m_cfg.cores;
-    const std::uint32_t threads = lanes - (m_lanes.front()->on_caller ? 1U : 0U);
+    // Threads that run every call: the active workers plus the caller (spares sleep).
+    const std::size_t workers = m_cfg.replicas - (m_cfg.caller_is_replica0 ? 1U : 0U);
     // Replicas outnumber cores (with the caller counted): a spinning thread would hold a core
     // another replica needs for a whole scheduler time slice. Spin only when every worker and
     // the caller can have a core of their own; otherwise yield at once, then block.
-    m_oversubscribed =
-        allowed.size() < static_cast<std::size_t>(m_cfg.replicas) + 1U || pool.size() < threads;
+    m_oversubscribed = allowed.size() < workers + 1U || pool.size() < workers;
     const std::uint32_t spin = m_oversubscribed ? 0U : m_cfg.spin_iterations;
     std::uint32_t k = 0;
     for (std::uint32_t w = 0; w < lanes; ++w) {
@@ -637,9 +638,9 @@ class ReplicatedExecutor {
       if (m_lanes[w]->on_caller) continue;  // the caller's own thread: left where the user put it
       p.shared = k >= pool.size();
       // An explicit core list is obeyed (shared cores reported). Without one, pinning is skipped
-      // when workers outnumber cores: two workers pinned to one core wait for each other's time
-      // slice, while unpinned ones let the scheduler use whichever core is free.
-      const bool pin = !m_cfg.cores.empty() || threads <= pool.size();
+      // when replicas (and the caller) outnumber cores: a worker pinned to a busy core waits for
+      // that core's time slice, while unpinned ones let the scheduler use whichever core is free.
+      const bool pin = !m_cfg.cores.empty() || !m_oversubscribed;
       if (!pool.empty() && pin) p.core = static_cast<std::int32_t>(pool[k % pool.size()]);
       ++k;
       m_workers.start(&m_lanes[w]->ctl, p.core, spin, m_cfg.yield_iterations);

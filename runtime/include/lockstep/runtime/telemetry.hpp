@@ -124,7 +124,8 @@ class Telemetry {
   std::atomic<std::uint64_t> no_decisions{0};
   std::atomic<std::uint64_t> recoveries{0};
   std::atomic<Level> level{Level::nominal};
-  std::array<WorkerPlacement, kMaxReplicas * 2> placement{};  ///< per worker (set at construction)
+  std::array<WorkerPlacement, std::size_t{kMaxReplicas} * 2U>
+      placement{};  ///< per worker (set at construction)
   std::uint32_t workers{0};
 
   /// Snapshot as one JSON object (hand-written writer; see docs/runtime.md for the schema).
