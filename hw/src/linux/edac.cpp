@@ -143,7 +143,9 @@ EdacPoll EdacMonitor::poll() {
     for (const char* prefix : {"dimm", "rank"}) {
       for (const std::string& d : numbered_dirs(dir, prefix)) {
         const fs::path ddir = dir / d;
-        const std::string key = mc + "/" + d;
+        std::string key = mc;
+        key += '/';
+        key += d;
         const Delta dce = update(key + "/dimm_ce_count", ddir / "dimm_ce_count", false);
         const Delta due = update(key + "/dimm_ue_count", ddir / "dimm_ue_count", false);
         if (dce.count == 0U && due.count == 0U) continue;
