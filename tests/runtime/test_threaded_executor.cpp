@@ -54,7 +54,7 @@ std::vector<std::uint64_t> trace(Backend b, std::uint32_t n, bool caller0) {
   NModularExecutor<std::int64_t, std::int64_t, Sum> ex{cfg, integrate, lockstep::voters::majority};
   std::vector<std::uint64_t> out;
   std::uint64_t seed = 0x5EEDULL;
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; i < 120; ++i) {
     seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
     const auto k = static_cast<std::uint32_t>((seed >> 33U) % n);
     switch ((seed >> 20U) % 8U) {
@@ -113,7 +113,7 @@ TEST(PinnedBackend, SevenReplicasOnTwoCoresMakeProgress) {
   cfg.deadline = 2s;
   NModularExecutor<std::int64_t, std::int64_t> ex{cfg, [](const std::int64_t& x) { return x + 1; },
                                                   lockstep::voters::majority};
-  for (std::int64_t i = 0; i < 500; ++i) {
+  for (std::int64_t i = 0; i < 200; ++i) {
     const auto r = ex.run(i);
     ASSERT_TRUE(r.decided()) << "call " << i;
     ASSERT_EQ(*r.vote.value, i + 1);
@@ -266,7 +266,7 @@ TEST(PinnedBackend, HotPathAllocatesNothing) {
   ex.faults().arm(1, Fault::flip_output(0, 1), 10);
   for (int i = 0; i < 5; ++i) (void)ex.run(i);
   lockstep::test::AllocationScope scope;
-  for (int i = 0; i < 200; ++i) (void)ex.run(i);
+  for (int i = 0; i < 100; ++i) (void)ex.run(i);
   EXPECT_EQ(scope.allocations(), 0U);
   EXPECT_EQ(scope.all_threads(), 0U) << "workers must not allocate either";
 }
@@ -316,7 +316,7 @@ TEST(PinnedBackend, TelemetryDrainedConcurrently) {
   });
   ex.faults().arm(2, Fault::flip_output(0, 1),
                   lockstep::FaultInjector<int, int, lockstep::NoState>::kEveryCall);
-  for (int i = 0; i < 300; ++i) (void)ex.run(i);
+  for (int i = 0; i < 100; ++i) (void)ex.run(i);
   stop.store(true);
   monitor.join();
   EXPECT_EQ(drained + ex.telemetry().events().dropped(),
