@@ -2,15 +2,15 @@
 #   cmake --preset cross-aarch64 && cmake --build --preset cross-aarch64
 #   cpack --config build/cross-aarch64/CPackConfig.cmake -G DEB -B build/packages   -> arm64
 #   cmake -S . -B build/deb -G Ninja -DCMAKE_INSTALL_PREFIX=/usr -DLOCKSTEP_BUILD_TESTS=OFF \
-#         -DLOCKSTEP_BUILD_BENCH=OFF && cmake --build build/deb \
+#         -DLOCKSTEP_BUILD_BENCH=OFF [-DLOCKSTEP_BUILD_SIM=OFF] && cmake --build build/deb \
 #     && cpack --config build/deb/CPackConfig.cmake -G DEB -B build/packages          -> amd64
 # One package, liblockstep-dev: the static libraries, the public headers, the exported CMake
 # package (find_package(Lockstep)) and, when the simulator is built, lockstep-sim.
 # The architecture is the target's (arm64 for the cross build), not the build machine's.
 # With the libraries and the CMake package under lib/<triplet> (the cross preset sets
 # CMAKE_INSTALL_LIBDIR; natively GNUInstallDirs does it when CMAKE_INSTALL_PREFIX is /usr)
-# the package is Multi-Arch: same, so the amd64 and arm64 packages install side by side on a
-# development host that cross-builds for a board.
+# and without the simulator, the package is Multi-Arch: same, so the amd64 and arm64
+# packages install side by side on a development host that cross-builds for a board.
 set(CPACK_PACKAGE_NAME liblockstep-dev)
 set(CPACK_PACKAGE_VENDOR "Lockstep")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -42,8 +42,15 @@ else()
   set(_lockstep_deb_arch ${CMAKE_SYSTEM_PROCESSOR})
 endif()
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${_lockstep_deb_arch})
-if(CMAKE_LIBRARY_ARCHITECTURE AND CMAKE_INSTALL_LIBDIR MATCHES "/${CMAKE_LIBRARY_ARCHITECTURE}$")
+# Not with the simulator: /usr/bin/lockstep-sim is an architecture-dependent file outside the
+# multiarch directory, which a Multi-Arch: same package must not hold.
+if(CMAKE_LIBRARY_ARCHITECTURE AND CMAKE_INSTALL_LIBDIR MATCHES "/${CMAKE_LIBRARY_ARCHITECTURE}$"
+   AND NOT LOCKSTEP_BUILD_SIM)
+  # CMake 3.25 cannot write the field itself: a post-build script adds it (and newer CMake
+  # reads CPACK_DEBIAN_PACKAGE_MULTIARCH, so the field is never written twice).
   set(CPACK_DEBIAN_PACKAGE_MULTIARCH same)
+  set(CPACK_LOCKSTEP_DEB_MULTIARCH same)
+  list(APPEND CPACK_POST_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/LockstepDebMultiArch.cmake)
 endif()
 
 # What find_package(Lockstep) needs on the consumer's side (cmake/LockstepConfig.cmake.in).
