@@ -121,8 +121,11 @@ EccDecode Secded::decode(std::uint64_t data, std::uint8_t check) noexcept {
 }
 
 // Block loops are compiled twice (AVX2 and baseline x86-64) and picked at load time
-// (GCC/Clang target_clones + ifunc); elsewhere they are plain loops.
-#if defined(__x86_64__) && defined(__linux__) && !defined(__clang__)
+// (GCC target_clones + ifunc); elsewhere they are plain loops. Not under sanitizers: the
+// ifunc resolver runs during relocation, before the sanitizer runtime is initialised, and an
+// instrumented resolver crashes there (seen with TSan).
+#if defined(__x86_64__) && defined(__linux__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__) && \
+    !defined(__SANITIZE_ADDRESS__)
 #define LOCKSTEP_HW_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define LOCKSTEP_HW_CLONES
