@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "commands.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/sim/plant/closed_loop.hpp"
 #include "lockstep/sim/seed.hpp"
@@ -53,6 +54,15 @@ std::vector<pl::ScriptedFault> parse_fault_at(const std::string& text) {
   return out;
 }
 
+}  // namespace
+
+namespace lockstep::sim::app {
+namespace {
+// Messages from the library start with "plant: "; the command prints its own prefix.
+std::string strip(const std::string& what) {
+  const std::string prefix = "plant: ";
+  return what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
+}
 }  // namespace
 
 int run_plant(int argc, char** argv) {
@@ -127,10 +137,10 @@ int run_plant(int argc, char** argv) {
     mco.threads = threads;
     pl::validate(spec);
   } catch (const po::error& e) {
-    std::cerr << "lockstep-sim plant: " << e.what() << " (try --help)\n";
+    std::cerr << "lockstep-sim plant: error: " << e.what() << " (try --help)\n";
     return 2;
   } catch (const lockstep::Error& e) {
-    std::cerr << "lockstep-sim " << e.what() << '\n';
+    std::cerr << "lockstep-sim plant: error: " << strip(e.what()) << '\n';
     return 2;
   }
   const bool quiet = vm.count("quiet") != 0U;
@@ -221,8 +231,10 @@ int run_plant(int argc, char** argv) {
       if (!out) lockstep::raise("plant: cannot write --json file '" + json_path + "'");
     }
   } catch (const lockstep::Error& e) {
-    std::cerr << "lockstep-sim " << e.what() << '\n';
+    std::cerr << "lockstep-sim plant: error: " << strip(e.what()) << '\n';
     return 2;
   }
   return 0;
 }
+
+}  // namespace lockstep::sim::app

@@ -15,11 +15,21 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "commands.hpp"
 #include "lockstep/core/error.hpp"
 #include "lockstep/sim/reliability/reliability.hpp"
 
 namespace po = boost::program_options;
 namespace rel = lockstep::sim::reliability;
+
+namespace lockstep::sim::app {
+namespace {
+// Messages from the library start with "reliability: "; the command prints its own prefix.
+std::string strip(const std::string& what) {
+  const std::string prefix = "reliability: ";
+  return what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
+}
+}  // namespace
 
 int run_reliability(int argc, char** argv) {
   po::options_description desc(
@@ -73,10 +83,10 @@ int run_reliability(int argc, char** argv) {
     if (trials == 0U) lockstep::raise("reliability: --trials must be > 0");
     rel::validate(spec);
   } catch (const po::error& e) {
-    std::cerr << "lockstep-sim reliability: " << e.what() << " (try --help)\n";
+    std::cerr << "lockstep-sim reliability: error: " << e.what() << " (try --help)\n";
     return 2;
   } catch (const lockstep::Error& e) {
-    std::cerr << "lockstep-sim " << e.what() << '\n';
+    std::cerr << "lockstep-sim reliability: error: " << strip(e.what()) << '\n';
     return 2;
   }
 
@@ -86,7 +96,7 @@ int run_reliability(int argc, char** argv) {
     analytic = rel::analytic(spec);
     est = rel::simulate(spec, trials, seed, threads);
   } catch (const lockstep::Error& e) {
-    std::cerr << "lockstep-sim " << e.what() << '\n';
+    std::cerr << "lockstep-sim reliability: error: " << strip(e.what()) << '\n';
     return 2;
   }
 
@@ -106,7 +116,7 @@ int run_reliability(int argc, char** argv) {
     std::ofstream out(json_path);
     out << j.dump(2) << '\n';
     if (!out) {
-      std::cerr << "lockstep-sim reliability: cannot write --json file '" << json_path << "'\n";
+      std::cerr << "lockstep-sim reliability: error: cannot write --json file '" << json_path << "'\n";
       return 2;
     }
   }
@@ -120,3 +130,5 @@ int run_reliability(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace lockstep::sim::app

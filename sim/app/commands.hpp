@@ -13,5 +13,8 @@ int run_campaign(int argc, char** argv);
 int run_merge(int argc, char** argv);
 int run_report(int argc, char** argv);
 int run_list(int argc, char** argv);
+int run_plant(int argc, char** argv);
+int run_reliability(int argc, char** argv);
+int run_demo(int argc, char** argv);
 
 }  // namespace lockstep::sim::app
