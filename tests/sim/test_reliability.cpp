@@ -240,11 +240,11 @@ TEST(ReliabilityCli, WritesJsonAndPassesCheck) {
 }
 
 TEST(ReliabilityCli, CheckFailsLoudlyWhenIntervalMisses) {
-  // 20 trials of a 0.6-reliable system give 95% intervals that miss for some seeds; seed 5
-  // is one of them (found once, fixed here): --check must turn that into a non-zero exit.
+  // 20 trials of a 0.6-reliable system give 95% intervals that miss for some seeds (2 and 23 of
+  // seeds 1..24, deterministic): --check must turn each miss into exit 1 with CHECK FAILED.
   const std::string log = ::testing::TempDir() + "rel_cli_miss.log";
   int failures = 0;
-  for (int seed = 1; seed <= 40; ++seed) {
+  for (int seed = 1; seed <= 24; ++seed) {
     const int rc = run_cli(
         "--model tmr --lambda 1e-3 --time 500 --trials 20 --check --seed " + std::to_string(seed), log);
     ASSERT_TRUE(rc == 0 || rc == 1) << rc;
@@ -253,8 +253,8 @@ TEST(ReliabilityCli, CheckFailsLoudlyWhenIntervalMisses) {
       EXPECT_NE(slurp(log).find("CHECK FAILED"), std::string::npos);
     }
   }
-  EXPECT_GT(failures, 0) << "no seed out of 40 missed with 20 trials: the check cannot be exercised";
-  EXPECT_LT(failures, 12);
+  EXPECT_GT(failures, 0) << "no seed out of 24 missed with 20 trials: the check cannot be exercised";
+  EXPECT_LT(failures, 8);
 }
 
 TEST(ReliabilityCli, BadInputExitsTwoWithOneLine) {
