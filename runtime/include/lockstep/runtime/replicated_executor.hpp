@@ -79,6 +79,7 @@ struct Lane {
   using Injector = FaultInjector<Input, Output, State>;
 
   LaneControl ctl{};
+  std::vector<Kernel> kernels{};  ///< lane-owned copies: a detached worker never runs a freed kernel
   Input input{};
   State state{};
   Output output{};
@@ -149,6 +150,12 @@ struct Lane {
       if (do_throw) throw InjectedFault{};
       output = (*kernel)(input, state);
     } catch (...) { status = ReplicaStatus::threw; }
+    if (ctl.stop.load(std::memory_order_acquire)) {
+      // The executor is shutting down (maybe already gone, if this worker was detached): touch
+      // nothing but this lane's own memory.
+      status = ReplicaStatus::threw;
+      return;
+    }
     if (status == ReplicaStatus::ok) {
       for (std::uint32_t i = 0; i < faults.count; ++i) {
         const auto& a = *faults.items[i];
@@ -233,6 +240,7 @@ class ReplicatedExecutor {
     }
     for (std::uint32_t w = 0; w < lanes; ++w) {
       auto lane = std::make_unique<LaneT>();
+      lane->kernels = m_kernels;
       lane->state = initial;
       lane->clock = m_clock;
       lane->validator = &m_validator;
@@ -252,7 +260,8 @@ class ReplicatedExecutor {
       m_retry->validator = &m_validator;
       m_retry->simulate_hang = true;  // runs on the caller: a real hang would hang the caller
       m_retry->on_caller = true;
-      m_retry->kernel = &m_kernels.front();
+      m_retry->kernels = m_kernels;
+      m_retry->kernel = &m_retry->kernels.front();
     }
     start_backend();
   }
@@ -330,7 +339,7 @@ class ReplicatedExecutor {
         continue;
       }
       lane.input = input;
-      lane.kernel = &kernel_for(i);
+      lane.kernel = &lane.kernels[m_kernels.size() == 1U ? 0U : i];
       lane.faults = m_faults.armed() ? m_faults.select(i, r.call) : typename Injector::Active{};
       lane.checkpoint = m_cfg.replica_checkpoint_base != 0U
                             ? static_cast<std::uint16_t>(m_cfg.replica_checkpoint_base + i)
@@ -652,9 +661,6 @@ class ReplicatedExecutor {
     }
   }
 
-  [[nodiscard]] const Kernel& kernel_for(std::uint32_t i) const noexcept {
-    return m_kernels.size() == 1U ? m_kernels.front() : m_kernels[i];
-  }
   [[nodiscard]] LaneT& lane_of(std::uint32_t i) noexcept {
     return *m_lanes[static_cast<std::size_t>(m_assign[i])];
   }
