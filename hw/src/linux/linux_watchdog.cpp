@@ -41,6 +41,7 @@ std::string reason(int err) {
     case EBUSY:
       return "device busy (another process, e.g. systemd or a watchdog daemon, holds it)";
     case ENOTTY:
+    case ENOSYS:  // qemu-user answers unknown ioctls with ENOSYS instead of ENOTTY
       return "not a watchdog device (the watchdog ioctls are not supported)";
     case EINVAL:
       return "invalid argument (the driver rejected the value)";
