@@ -13,8 +13,8 @@
 //   P = Q + A'PA - A'PB (R + B'PB)^-1 B'PA.
 // Spec: Q symmetric positive semidefinite, R symmetric positive definite, (A, B) stabilisable,
 // (A, Q^1/2) detectable. Every version checks its own P the same way before reporting ok:
-// DARE residual <= 1e-9 max(||P||, ||Q||), kappa_1(R + B'PB) <= 1e4, and a proof that the
-// closed loop decays: ||(A - BK)^1024||_inf <= 0.999^1024 (so rho(A - BK) <= 0.999).
+// DARE residual <= 1e-9 max(||P||, ||Q||, ||A||^2 ||P||, ||A'PB|| ||K||), kappa_1(R + B'PB) <= 1e4, and a
+// proof that the closed loop decays: ||(A - BK)^1024||_inf <= 0.999^1024 (so rho(A - BK) <= 0.999).
 
 #include <lockstep/kernels/status.hpp>
 
@@ -119,7 +119,10 @@ template <int Nx, int Nu>
   const Eigen::Matrix<double, Nu, Nu> s = in.r + in.b.transpose() * p * in.b;
   const Eigen::Matrix<double, Nu, Nx> bpa = in.b.transpose() * p * in.a;
   const Eigen::Matrix<double, Nx, Nx> residual = in.q + in.a.transpose() * p * in.a - bpa.transpose() * k - p;
-  const double scale = std::max({norm_inf(p), norm_inf(in.q), 1e-300});
+  // Normwise backward-error scale: the sizes of the terms that cancel in the residual (for a
+  // nearly uncontrollable mode A'PA and A'PB K dwarf P itself).
+  const double scale = std::max({norm_inf(p), norm_inf(in.q), norm_inf(in.a) * norm_inf(in.a) * norm_inf(p),
+                                 norm_inf(bpa.transpose()) * norm_inf(k), 1e-300});
   if (!(norm_inf(residual) <= kLqrMaxResidual * scale)) return Status::not_converged;
   const Eigen::Matrix<double, Nu, Nu> s_inv = s.inverse();
   const double kappa = s.cwiseAbs().colwise().sum().maxCoeff() * s_inv.cwiseAbs().colwise().sum().maxCoeff();
