@@ -39,7 +39,7 @@ int run_campaign(int argc, char** argv) {
     ("shard", po::value<std::string>()->default_value("1/1"), "run slice I of N (1 <= I <= N), e.g. $SLURM_ARRAY_TASK_ID/8")
     ("db", po::value<std::string>(), "SQLite results database: created, or resumed when it holds this campaign")
     ("json", po::value<std::string>(), "write the summary as JSON to this file")
-    ("quiet,q", "no progress output");
+    ("quiet,q", po::bool_switch(), "no progress output");
   // clang-format on
   po::variables_map vm;
   CampaignSpec spec;
@@ -80,7 +80,7 @@ int run_campaign(int argc, char** argv) {
   }
 
   try {
-    Progress progress(vm.count("quiet") != 0U);
+    Progress progress(vm["quiet"].as<bool>());
     const CampaignSummary s =
         sim::run_campaign(spec, [&](std::uint64_t done, std::uint64_t total) { progress(done, total); });
     progress.finish();

@@ -30,7 +30,7 @@ int run_merge(int argc, char** argv) {
     ("db", po::value<std::string>(), "output database (must not exist)")
     ("input", po::value<std::vector<std::string>>(), "input databases (positional)")
     ("json", po::value<std::string>(), "write the merged summary as JSON to this file")
-    ("quiet,q", "print nothing but errors");
+    ("quiet,q", po::bool_switch(), "print nothing but errors");
   // clang-format on
   po::positional_options_description pos;
   pos.add("input", -1);
@@ -60,7 +60,7 @@ int run_merge(int argc, char** argv) {
   try {
     const ResultsStore store = ResultsStore::open_read_only(out);
     const CampaignSummary s = summarize_store(store);
-    if (vm.count("quiet") == 0U) print_summary(s, stdout);
+    if (!vm["quiet"].as<bool>()) print_summary(s, stdout);
     if (!json_path.empty()) write_json_summary(s, json_path);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lockstep-sim %s: failed: %s\n", kCmd, e.what());

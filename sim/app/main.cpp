@@ -20,10 +20,12 @@ constexpr std::array kCommands{
     Command{"merge", &lockstep::sim::app::run_merge, "merge shard databases of one campaign into one"},
     Command{"report", &lockstep::sim::app::run_report, "print the counts and rates stored in a database"},
     Command{"list", &lockstep::sim::app::run_list, "list kernels, executors and fault models"},
-    Command{"plant", &lockstep::sim::app::run_plant, "closed-loop fault injection: a plant under an executor"},
+    Command{"plant", &lockstep::sim::app::run_plant,
+            "closed-loop fault injection: a plant under an executor"},
     Command{"reliability", &lockstep::sim::app::run_reliability,
             "reliability/MTTF/availability: analytic model vs Monte Carlo"},
-    Command{"demo", &lockstep::sim::app::run_demo, "the closed-loop study with its HTML report (scripts/demo)"},
+    Command{"demo", &lockstep::sim::app::run_demo,
+            "the closed-loop study with its HTML report (scripts/demo)"},
 };
 
 void usage(std::FILE* to) {

@@ -127,7 +127,11 @@ StoreParams validate_existing(const std::string& path) {
         fail(path, "is an SQLite database of another program (no lockstep-sim meta table)");
       fail(path, "corrupted or unreadable database (" + msg + ")");
     }
-    if (sqlite3_step(s.get()) != SQLITE_ROW || column_text(s.get(), 0) != ResultsStore::kFormat) {
+    const int step = sqlite3_step(s.get());
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+      fail(path, "corrupted database (" + errmsg(db.get()) + ")");
+    }
+    if (step != SQLITE_ROW || column_text(s.get(), 0) != ResultsStore::kFormat) {
       fail(path, "is an SQLite database of another program (format is not lockstep-sim-results)");
     }
   }
@@ -151,6 +155,45 @@ StoreParams validate_existing(const std::string& path) {
   return read_params(db.get(), path);
 }
 
+// Creates a complete new store (schema, format, parameters) under a temporary name and renames
+// it into place: a kill at any moment leaves either no file or a complete empty store, never a
+// half-created one that a rerun would refuse.
+void create_file(const std::string& path, const StoreParams& params) {
+  const std::string tmp = path + ".creating";
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(tmp + suffix, ec);
+  {
+    DbPtr db = open_db(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    sqlite3* d = db.get();
+    // WAL + synchronous=NORMAL: a committed transaction survives any crash of this process
+    // (SIGKILL included); only an OS crash or power loss may lose the last transactions, never
+    // corrupt the file. That is the resume guarantee.
+    exec(d, path, "PRAGMA journal_mode=WAL");
+    exec(d, path, "BEGIN IMMEDIATE");
+    exec(d, path, kSchema);
+    StmtPtr m = prepare(d, path, "INSERT INTO meta(key, value) VALUES (?, ?)");
+    const std::pair<std::string, std::string> meta[] = {
+        {"format", std::string{ResultsStore::kFormat}},
+        {"schema_version", std::to_string(ResultsStore::kSchemaVersion)}};
+    for (const auto& [k, v] : meta) {
+      sqlite3_bind_text(m.get(), 1, k.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(m.get(), 2, v.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(m.get()) != SQLITE_DONE) fail(path, errmsg(d));
+      sqlite3_reset(m.get());
+    }
+    StmtPtr p = prepare(d, path, "INSERT INTO params(key, value) VALUES (?, ?)");
+    for (const auto& [k, v] : params) {
+      sqlite3_bind_text(p.get(), 1, k.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(p.get(), 2, v.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(p.get()) != SQLITE_DONE) fail(path, errmsg(d));
+      sqlite3_reset(p.get());
+    }
+    exec(d, path, "COMMIT");
+  }  // closing the last connection checkpoints the WAL into the file and removes it
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) fail(path, "cannot be created (" + ec.message() + ")");
+}
+
 }  // namespace
 
 struct ResultsStore::Impl {
@@ -168,7 +211,7 @@ std::string describe(const StoreParams& params) {
   std::string out;
   for (const auto& [k, v] : params) {
     if (!out.empty()) out += ", ";
-    out += k + "=" + v;
+    out.append(k).append("=").append(v);
   }
   return out;
 }
@@ -201,8 +244,13 @@ void ResultsStore::check_compatible(const std::string& path, const StoreParams& 
     for (const auto& [k, v] : params) {
       auto it = have.find(k);
       if (it == have.end() || it->second != v) {
-        diff = k + " is " + (it == have.end() ? std::string{"absent"} : "'" + it->second + "'") +
-               " there, '" + v + "' here";
+        diff.append(k).append(" is ");
+        if (it == have.end()) {
+          diff.append("absent");
+        } else {
+          diff.append("'").append(it->second).append("'");
+        }
+        diff.append(" there, '").append(v).append("' here");
         break;
       }
     }
@@ -221,41 +269,12 @@ ResultsStore ResultsStore::open_for_writing(const std::string& path, const Store
   std::error_code ec;
   const bool existed = std::filesystem::exists(path, ec);
   if (existed) check_compatible(path, params);
+  if (!existed) create_file(path, params);
   auto impl = std::make_unique<Impl>();
   impl->path = path;
-  impl->db = open_db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  impl->db = open_db(path, SQLITE_OPEN_READWRITE);
   sqlite3* db = impl->db.get();
-  // WAL + synchronous=NORMAL: a committed transaction survives any crash of this process
-  // (SIGKILL included); only an OS crash or power loss may lose the last transactions, never
-  // corrupt the file. That is the resume guarantee.
-  exec(db, path, "PRAGMA journal_mode=WAL");
   exec(db, path, "PRAGMA synchronous=NORMAL");
-  if (!existed) {
-    impl->begin();
-    try {
-      exec(db, path, kSchema);
-      StmtPtr m = prepare(db, path, "INSERT INTO meta(key, value) VALUES (?, ?)");
-      const std::pair<std::string, std::string> meta[] = {{"format", std::string{kFormat}},
-                                                          {"schema_version", std::to_string(kSchemaVersion)}};
-      for (const auto& [k, v] : meta) {
-        sqlite3_bind_text(m.get(), 1, k.c_str(), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(m.get(), 2, v.c_str(), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(m.get()) != SQLITE_DONE) fail(path, errmsg(db));
-        sqlite3_reset(m.get());
-      }
-      StmtPtr p = prepare(db, path, "INSERT INTO params(key, value) VALUES (?, ?)");
-      for (const auto& [k, v] : params) {
-        sqlite3_bind_text(p.get(), 1, k.c_str(), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(p.get(), 2, v.c_str(), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(p.get()) != SQLITE_DONE) fail(path, errmsg(db));
-        sqlite3_reset(p.get());
-      }
-      impl->commit();
-    } catch (...) {
-      impl->rollback();
-      throw;
-    }
-  }
   impl->params = read_params(db, path);
   impl->insert_trial = prepare(
       db, path,
