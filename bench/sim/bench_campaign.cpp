@@ -37,7 +37,7 @@ void run(benchmark::State& state, bool store) {
     const ls::CampaignSummary s = ls::run_campaign(spec);
     benchmark::DoNotOptimize(s.counts);
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kTrials));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kTrials));
   if (store) std::filesystem::remove(spec.db_path);
 }
 
