@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -66,7 +67,7 @@ Vote<Input> pass_through(std::span<const Input> outs, VoteOptions opts) noexcept
 [[nodiscard]] bool same_command(const Input& a, const Input& b, std::size_t n, bool exact) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     if (exact) {
-      if (std::memcmp(&a[i], &b[i], sizeof(double)) != 0) return false;
+      if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
     } else {
       const double scale = std::max(std::fabs(a[i]), std::fabs(b[i]));
       if (!(std::fabs(a[i] - b[i]) <= kVersionTolerance * scale)) return false;
@@ -76,17 +77,8 @@ Vote<Input> pass_through(std::span<const Input> outs, VoteOptions opts) noexcept
 }
 
 [[nodiscard]] std::uint32_t lanes_of(LoopExecutor e) noexcept {
-  switch (e) {
-    case LoopExecutor::simplex:
-      return 1U;
-    case LoopExecutor::dmr_retry:
-      return 3U;  // two replicas + the tie-break execution (index 2)
-    case LoopExecutor::tmr:
-      return 3U;
-    case LoopExecutor::nversion:
-      return 3U;
-  }
-  return 3U;
+  // dmr-retry: two replicas + the tie-break execution (index 2); tmr and nversion: three.
+  return e == LoopExecutor::simplex ? 1U : 3U;
 }
 
 [[nodiscard]] Fault make_fault(LoopFault f, std::uint32_t bit, std::chrono::nanoseconds deadline) noexcept {

@@ -103,7 +103,7 @@ std::vector<double> solve(Matrix a, std::vector<double> b, std::size_t n) {
 // failures k*lambda move to k-1 (leaving the set below m), repairs mu move to k+1.
 Matrix transient_generator(std::uint32_t n_units, std::uint32_t m, double lambda, double mu,
                            std::size_t& size) {
-  size = static_cast<std::size_t>(n_units - m + 1U);
+  size = static_cast<std::size_t>(n_units) - static_cast<std::size_t>(m) + 1U;
   Matrix q{};
   for (std::size_t idx = 0; idx < size; ++idx) {
     const double k = static_cast<double>(n_units) - static_cast<double>(idx);
