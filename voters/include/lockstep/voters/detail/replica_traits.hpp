@@ -128,9 +128,13 @@ template <class E>
     } else if constexpr (sizeof(E) == 4) {
       return std::bit_cast<std::uint32_t>(a) == std::bit_cast<std::uint32_t>(b);
     } else {
+      // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
       return std::memcmp(&a, &b, sizeof(E)) == 0;
     }
   } else {
+    // Bitwise on purpose (documented): replicas of a trivially copyable type agree only when
+    // every byte agrees, floating members and padding included.
+    // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison)
     return std::memcmp(&a, &b, sizeof(E)) == 0;
   }
 }
