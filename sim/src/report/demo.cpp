@@ -179,7 +179,7 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& log) {
   log << "[2/4] kernel campaigns: " << trials
       << " trials each, bitflip-output, one faulty replica per trial\n";
   for (const char* kernel : {"crc32", "solve6"}) {
-    for (const char* exec : {"simplex", "dmr-retry", "tmr", "nversion"}) {
+    for (const char* exec : {"simplex", "dmr", "dmr-retry", "tmr", "nversion"}) {
       KernelRow k;
       k.kernel = kernel;
       k.executor = exec;
