@@ -96,12 +96,13 @@ struct SolveKernel {
     return std::as_writable_bytes(std::span<double>{o.data(), static_cast<std::size_t>(kN)});
   }
   static void corrupt_input(Input& in, const Corruption& c) noexcept {
+    constexpr std::ptrdiff_t kA = std::ptrdiff_t{kN} * kN;  // elements of the matrix
     std::array<double, kN * kN + kN> flat{};
-    std::copy(in.a.data(), in.a.data() + kN * kN, flat.begin());
-    std::copy(in.b.data(), in.b.data() + kN, flat.begin() + kN * kN);
+    std::copy(in.a.data(), in.a.data() + kA, flat.begin());
+    std::copy(in.b.data(), in.b.data() + kN, flat.begin() + kA);
     c.apply(std::as_writable_bytes(std::span{flat}));
-    std::copy(flat.begin(), flat.begin() + kN * kN, in.a.data());
-    std::copy(flat.begin() + kN * kN, flat.end(), in.b.data());
+    std::copy(flat.begin(), flat.begin() + kA, in.a.data());
+    std::copy(flat.begin() + kA, flat.end(), in.b.data());
   }
   static void corrupt_state(State& /*s*/, const Corruption& /*c*/) noexcept {}
   static bool correct(const Output& golden, const Output& got) noexcept {

@@ -192,9 +192,8 @@ std::uint32_t needed(const ModelSpec& spec) noexcept {
   switch (spec.model) {
     case Model::simplex:
       return 1U;
-    case Model::dmr:
-      return 2U;
-    case Model::tmr:
+    case Model::dmr:  // both must work (a DMR detects, it cannot choose)
+    case Model::tmr:  // 2 of 3
       return 2U;
     case Model::nmr:
       return spec.n / 2U + 1U;
