@@ -220,7 +220,13 @@ TEST(Scrubber, BackgroundThreadRepairsWhileTheOwnerReadsAndWrites) {
     }
   });
   std::uint64_t bad = 0;
-  for (int round = 0; round < 2000; ++round) {
+  // Run at least 2000 rounds and until the scrubber has swept a few times: under ASan on a
+  // loaded machine the 2000 rounds alone can finish before the thread's first sweep. The
+  // deadline bounds the loop if the scrubber never runs (then the pass check below fails).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  for (int round = 0;
+       round < 2000 || (scrubber.totals().passes < 3U && std::chrono::steady_clock::now() < deadline);
+       ++round) {
     const std::size_t i = static_cast<std::size_t>(round) % 32U;
     const Read<std::uint64_t> r = arr.load(i);
     // Two flips may land in one word between scrubs: then uncorrectable is the honest answer.
@@ -231,7 +237,7 @@ TEST(Scrubber, BackgroundThreadRepairsWhileTheOwnerReadsAndWrites) {
   injector.join();
   scrubber.stop();
   EXPECT_EQ(bad, 0U);
-  EXPECT_GE(scrubber.totals().passes, 1U);
+  EXPECT_GE(scrubber.totals().passes, 3U);
 }
 
 TEST(Scrubber, DestructorJoinsARunningThread) {
