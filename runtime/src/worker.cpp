@@ -76,34 +76,43 @@ void run_posted(LaneControl& ctl) noexcept {
   publish_done(ctl, seq);
 }
 
-namespace {
-void worker_main(LaneControl* ctl, std::int32_t core, std::uint32_t spin, std::uint32_t yields) noexcept {
-  if (core >= 0) { ctl->placement = hw::pin_current_thread(static_cast<std::uint32_t>(core)); }
-  ctl->started.store(true, std::memory_order_release);
-  ctl->started.notify_all();
-  std::uint32_t seen = ctl->posted.load(std::memory_order_acquire);
-  for (;;) {
-    std::uint32_t now = ctl->posted.load(std::memory_order_acquire);
+void serve_lane(LaneControl& ctl, std::uint32_t spin, std::uint32_t yields) noexcept {
+  std::uint32_t seen = ctl.posted.load(std::memory_order_acquire);
+  // Read `seen` before `stop`: a stop_all that came first is seen here (its posted bump
+  // released `stop`), one that comes later changes `posted` and wakes the wait below.
+  while (!ctl.stop.load(std::memory_order_acquire)) {
+    std::uint32_t now = ctl.posted.load(std::memory_order_acquire);
     // Spin briefly (lowest wake-up latency), then yield (lets a replica sharing this core run),
     // then block on the futex: with more workers than cores this is what prevents livelock.
     for (std::uint32_t i = 0; now == seen && i < spin; ++i) {
       cpu_relax();
-      now = ctl->posted.load(std::memory_order_acquire);
+      now = ctl.posted.load(std::memory_order_acquire);
     }
     for (std::uint32_t i = 0; now == seen && i < yields; ++i) {
       std::this_thread::yield();
-      now = ctl->posted.load(std::memory_order_acquire);
+      now = ctl.posted.load(std::memory_order_acquire);
     }
     while (now == seen) {
-      ctl->posted.wait(seen, std::memory_order_acquire);
-      now = ctl->posted.load(std::memory_order_acquire);
+      ctl.posted.wait(seen, std::memory_order_acquire);
+      now = ctl.posted.load(std::memory_order_acquire);
     }
-    if (ctl->stop.load(std::memory_order_acquire)) break;
+    if (ctl.stop.load(std::memory_order_acquire)) break;
     seen = now;
-    ctl->run(ctl->ctx);
-    publish_done(*ctl, seen);
+    ctl.run(ctl.ctx);
+    publish_done(ctl, seen);
   }
-  ctl->exited.store(true, std::memory_order_release);
+  ctl.exited.store(true, std::memory_order_release);
+}
+
+namespace {
+void worker_main(LaneControl* ctl, std::int32_t core, std::uint32_t spin, std::uint32_t yields) noexcept {
+  if (core >= 0) {
+    ctl->placement = hw::pin_current_thread(static_cast<std::uint32_t>(core));
+    ctl->pinned_core = ctl->placement == hw::PlacementStatus::ok ? core : -1;
+  }
+  ctl->started.store(true, std::memory_order_release);
+  ctl->started.notify_all();
+  serve_lane(*ctl, spin, yields);
 }
 }  // namespace
 

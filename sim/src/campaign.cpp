@@ -1,12 +1,17 @@
 #include <lockstep/sim/campaign.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
+#include <exception>
 #include <filesystem>
+#include <mutex>
 #include <optional>
+#include <span>
 #include <thread>
 
 #include <lockstep/core/error.hpp>
@@ -28,6 +33,84 @@ namespace {
 // Trials per store transaction: large enough that the commit cost (an fsync-free WAL append)
 // is negligible, small enough that a kill loses little work and progress stays lively.
 constexpr std::uint64_t kBatch = 16384;
+
+// Commits batches of trial rows on its own thread while the engine runs the next batch, so the
+// (single-threaded) SQLite inserts overlap with the trials instead of adding to them. A queue of
+// capacity one: submit() first waits until the previous batch is committed. The caller keeps
+// two row buffers and hands one over while it fills the other; a batch counts as done only once
+// wait() (or the next submit()) has seen it committed, so a kill at any moment loses at most the
+// batch being committed and the one being computed, and a rerun recomputes exactly those.
+// Thread safety: submit/wait from one (the driver) thread; the store is used only by the writer
+// thread between construction and destruction.
+// On failure: a store error is rethrown by the next submit() or wait(); nothing after it is
+// written. The destructor joins the thread (after letting an in-progress commit finish).
+class BatchWriter {
+ public:
+  explicit BatchWriter(ResultsStore& store) : m_store(store), m_thread([this] { loop(); }) {}
+  BatchWriter(const BatchWriter&) = delete;
+  BatchWriter& operator=(const BatchWriter&) = delete;
+  ~BatchWriter() {
+    {
+      const std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_cv.notify_all();
+    m_thread.join();
+  }
+
+  /// Waits for the previous batch, then queues `rows` (which must stay unchanged until the next
+  /// submit() or wait() returns). Returns the size of the previous batch now committed.
+  std::size_t submit(std::span<const TrialRow> rows) {
+    const std::size_t done = wait();
+    {
+      const std::lock_guard lock(m_mutex);
+      m_pending = rows;
+      m_busy = true;
+    }
+    m_cv.notify_all();
+    return done;
+  }
+
+  /// Waits until the queued batch (if any) is committed and returns its size (0 when none).
+  std::size_t wait() {
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [this] { return !m_busy; });
+    if (m_error) std::rethrow_exception(m_error);
+    const std::size_t done = m_pending.size();
+    m_pending = {};
+    return done;
+  }
+
+ private:
+  void loop() noexcept {
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+      m_cv.wait(lock, [this] { return m_stop || (m_busy && !m_error); });
+      if (!m_busy || m_error) return;  // stopping with nothing (more) to write
+      const std::span<const TrialRow> rows = m_pending;
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        m_store.append_trials(rows);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      m_error = error;
+      m_busy = false;
+      m_cv.notify_all();
+    }
+  }
+
+  ResultsStore& m_store;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::span<const TrialRow> m_pending{};
+  bool m_busy{false};
+  bool m_stop{false};
+  std::exception_ptr m_error{};
+  std::thread m_thread;  // last: starts after every other member is initialised
+};
 
 bool parse_u32(std::string_view s, std::uint32_t& out) {
   if (s.empty()) return false;
@@ -246,31 +329,50 @@ CampaignSummary run_campaign(const CampaignSpec& spec, const ProgressFn& progres
   summary.resumed = stored.size();
 
   ParallelRunner runner(spec, summary.threads);
-  std::vector<std::uint64_t> todo;
-  std::vector<TrialRow> rows;
-  todo.reserve(kBatch);
-  rows.resize(kBatch);
+  // Two buffers: the engine fills one while the writer thread commits the other.
+  std::array<std::vector<std::uint64_t>, 2> todo;
+  std::array<std::vector<TrialRow>, 2> rows;
+  for (std::size_t b = 0; b < 2; ++b) {
+    todo[b].reserve(kBatch);
+    rows[b].resize(kBatch);
+  }
+  std::optional<BatchWriter> writer;
+  if (store) writer.emplace(*store);
   OutcomeCounts fresh;
+  // Counts a committed batch (the one in buffer `b`).
+  auto account = [&](std::size_t b, std::size_t n) {
+    if (n == 0) return;
+    for (std::size_t i = 0; i < n; ++i) fresh.add(rows[b][i].outcome);
+    summary.run_now += n;
+    if (progress) progress(summary.resumed + summary.run_now, summary.expected_trials);
+  };
   std::size_t s = 0;  // cursor into `stored` (ascending)
   std::uint64_t next = begin;
+  std::size_t cur = 0;
   if (progress) progress(summary.resumed, summary.expected_trials);
   while (next < end) {
-    todo.clear();
-    while (next < end && todo.size() < kBatch) {
+    std::vector<std::uint64_t>& t = todo[cur];
+    t.clear();
+    while (next < end && t.size() < kBatch) {
       while (s < stored.size() && stored[s] < next) ++s;
       if (s < stored.size() && stored[s] == next) {
         ++next;
         continue;
       }
-      todo.push_back(next++);
+      t.push_back(next++);
     }
-    if (todo.empty()) break;
-    runner.run(todo.data(), rows.data(), todo.size());
-    const std::span<const TrialRow> batch{rows.data(), todo.size()};
-    if (store) store->append_trials(batch);
-    for (const TrialRow& r : batch) fresh.add(r.outcome);
-    summary.run_now += todo.size();
-    if (progress) progress(summary.resumed + summary.run_now, summary.expected_trials);
+    if (t.empty()) break;
+    runner.run(t.data(), rows[cur].data(), t.size());
+    if (writer) {
+      account(cur ^ 1U, writer->submit(std::span<const TrialRow>{rows[cur].data(), t.size()}));
+    } else {
+      account(cur, t.size());
+    }
+    cur ^= 1U;
+  }
+  if (writer) {
+    account(cur ^ 1U, writer->wait());
+    writer.reset();
   }
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - t0;
   summary.wall_seconds = wall.count();

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <thread>
 #include <type_traits>
 
 namespace lockstep::hw {
@@ -56,18 +57,40 @@ namespace detail {
 
 /// Test-and-test-and-set lock guarding a word group and its check bits, so a scrubber never
 /// sees a half-written (data, check) pair and "corrects" a good value. Critical sections are a
-/// few words long; no allocation, no system call.
+/// few words long (bounded: one element's codewords; the scrubber releases between elements);
+/// no allocation. A waiter spins with a pause hint, then yields the core: on a core shared
+/// with the holder (more threads than cores, or a holder preempted mid-section) pure spinning
+/// would burn the holder's time slice. Under SCHED_FIFO a higher-priority waiter on the
+/// holder's core still waits for the holder to run again, so give the scrubber and the
+/// control loop distinct cores or equal priorities (docs/hw.md).
 class SpinLock {
  public:
   void lock() noexcept {
+    constexpr int kSpinsBeforeYield = 64;
     for (;;) {
       if (!m_flag.exchange(true, std::memory_order_acquire)) return;
-      while (m_flag.load(std::memory_order_relaxed)) {}
+      int spins = 0;
+      while (m_flag.load(std::memory_order_relaxed)) {
+        if (++spins < kSpinsBeforeYield) {
+          relax();
+        } else {
+          std::this_thread::yield();
+          spins = 0;
+        }
+      }
     }
   }
   void unlock() noexcept { m_flag.store(false, std::memory_order_release); }
 
  private:
+  static void relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#endif
+  }
+
   std::atomic<bool> m_flag{false};
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // Internals shared by the executors: the caller<->worker handoff of one replica slot, the
-// worker threads (pinned backend) and the TBB dispatcher. Not part of the public API.
+// worker threads (pinned backend) and the TBB lane servers. Not part of the public API.
 
 #include <atomic>
 #include <chrono>
@@ -31,7 +31,10 @@ struct LaneControl {
   void* ctx = nullptr;
   std::int32_t cpu{-1};         ///< core of the last execution (written by the runner)
   std::uint32_t thread_tag{0};  ///< thread of the last execution (written by the runner)
+  // Written once by the runner before it publishes `started` (read by the executor after):
   hw::PlacementStatus placement{hw::PlacementStatus::ok};
+  std::int32_t pinned_core{-1};  ///< core the runner pinned itself to (-1: not pinned)
+  std::int32_t arena_slot{-1};   ///< TBB backend: the arena slot of the thread serving the lane
   bool detached{false};  ///< the worker never returned and was detached: the lane must leak
 
   [[nodiscard]] bool idle() const noexcept {
@@ -57,6 +60,10 @@ void keep_reachable(const void* leaked) noexcept;
 [[nodiscard]] std::uint32_t leaked_lanes() noexcept;
 /// Pause instruction for spin loops.
 void cpu_relax() noexcept;
+/// Runner side: serves `ctl` until `ctl.stop`: spins `spin` polls, yields `yields` times, then
+/// blocks on the futex (std::atomic::wait) for the next posted job; runs it and publishes done.
+/// Sets `ctl.exited` on return. Used by the pinned workers and by the TBB lane servers.
+void serve_lane(LaneControl& ctl, std::uint32_t spin, std::uint32_t yields) noexcept;
 
 /// Persistent worker threads, one per lane, each optionally pinned. Spin briefly, yield, then
 /// block on a futex (std::atomic::wait) so more workers than cores never livelock.
@@ -84,21 +91,36 @@ class WorkerSet {
   std::vector<Worker> m_workers;
 };
 
-/// Replica jobs enqueued into a oneTBB task_arena. Built only with LOCKSTEP_WITH_TBB; without
-/// it the constructor throws lockstep::Error.
-/// Thread safety: `enqueue` from the executor's caller thread. On failure: `enqueue` returns
-/// false (e.g. out of memory) and the replica counts as failed.
+/// The oneTBB backend: one long-running lane server per lane, enqueued once (at construction)
+/// into a dedicated tbb::task_arena with one slot per lane. A call therefore makes no TBB call
+/// and allocates nothing: it is the same futex handoff as the pinned backend, on threads TBB
+/// owns. A tbb::task_scheduler_observer pins each worker entering arena slot s to
+/// `slot_cores[s]` (when >= 0) and restores the worker's affinity when it leaves the arena.
+/// Built only with LOCKSTEP_WITH_TBB; without it the constructor throws lockstep::Error.
+/// Thread safety: start/wait_started/stop_all from one thread (the executor's owner).
+/// On failure: the constructor and `start` throw lockstep::Error (set-up); a worker that cannot
+/// be pinned records its PlacementStatus in the lane; a lane whose server TBB has not started
+/// within `wait_started`'s timeout keeps `started == false` (the executor reports it).
 class TbbDispatcher {
  public:
-  explicit TbbDispatcher(std::uint32_t concurrency);
+  explicit TbbDispatcher(std::vector<std::int32_t> slot_cores);
   TbbDispatcher(const TbbDispatcher&) = delete;
   TbbDispatcher& operator=(const TbbDispatcher&) = delete;
   ~TbbDispatcher();
-  [[nodiscard]] bool enqueue(LaneControl* ctl) noexcept;
+  /// Enqueues the server of `ctl` (at most one per arena slot). Set-up only: allocates.
+  void start(LaneControl* ctl, std::uint32_t spin, std::uint32_t yields);
+  /// Waits until every started lane's server runs, or `timeout` of real time passes.
+  /// Returns true if all run.
+  [[nodiscard]] bool wait_started(std::chrono::milliseconds timeout) noexcept;
+  /// Stops every lane server; each gets `timeout` to return, then its lane is marked detached
+  /// (ctl->detached = true: a server stuck in user code, or one TBB never started, must not
+  /// find its lane freed).
+  void stop_all(std::chrono::milliseconds timeout) noexcept;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> m_impl;
+  std::vector<LaneControl*> m_lanes;
 };
 
 /// True when the library was built with the oneTBB backend.
