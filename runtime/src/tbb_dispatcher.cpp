@@ -39,7 +39,8 @@ struct TbbDispatcher::Impl {
   /// are shared by every arena of the process and must not stay pinned after ours).
   class PinObserver final : public tbb::task_scheduler_observer {
    public:
-    PinObserver(tbb::task_arena& arena, const Impl& owner) : tbb::task_scheduler_observer(arena), m_owner(owner) {
+    PinObserver(tbb::task_arena& arena, const Impl& owner)
+        : tbb::task_scheduler_observer(arena), m_owner(owner) {
       observe(true);
     }
     PinObserver(const PinObserver&) = delete;
@@ -117,6 +118,13 @@ void serve_in_arena(const void* owner, const std::vector<std::int32_t>& slot_cor
   ctl->started.store(true, std::memory_order_release);
   ctl->started.notify_all();
   serve_lane(*ctl, spin, yields);
+  // Unpin here, on the way out: the worker may linger in the arena until after the observer is
+  // gone (then on_scheduler_exit never runs), and TBB hands it to other arenas afterwards.
+  SlotRecord& mine = t_slot;
+  if (mine.arena == owner && mine.restore) {
+    (void)sched_setaffinity(0, sizeof(mine.saved), &mine.saved);
+    mine.restore = false;
+  }
 }
 }  // namespace
 
@@ -131,9 +139,13 @@ TbbDispatcher::~TbbDispatcher() { stop_all(std::chrono::milliseconds{200}); }
 void TbbDispatcher::start(LaneControl* ctl, std::uint32_t spin, std::uint32_t yields) {
   if (m_lanes.size() >= m_impl->slot_cores.size()) raise("Backend::tbb: more lane servers than arena slots");
   m_lanes.push_back(ctl);
-  const Impl* owner = m_impl.get();
+  const void* owner = m_impl.get();
   try {
-    m_impl->arena.enqueue([owner, ctl, spin, yields] { serve_in_arena(owner, owner->slot_cores, ctl, spin, yields); });
+    // The task owns a copy of the slot table: a server TBB starts only after this dispatcher is
+    // gone (its lane then leaked as detached) must not read freed memory.
+    m_impl->arena.enqueue([owner, cores = m_impl->slot_cores, ctl, spin, yields] {
+      serve_in_arena(owner, cores, ctl, spin, yields);
+    });
   } catch (const std::exception& e) {
     m_lanes.pop_back();
     raise(std::string("Backend::tbb: cannot enqueue a lane server: ") + e.what());

@@ -77,9 +77,12 @@ void run_posted(LaneControl& ctl) noexcept {
 }
 
 void serve_lane(LaneControl& ctl, std::uint32_t spin, std::uint32_t yields) noexcept {
-  std::uint32_t seen = ctl.posted.load(std::memory_order_acquire);
-  // Read `seen` before `stop`: a stop_all that came first is seen here (its posted bump
-  // released `stop`), one that comes later changes `posted` and wakes the wait below.
+  // Start from the last *completed* job, not the last posted one: a job posted between the
+  // runner publishing `started` and getting here (or before a late TBB server started) is
+  // still pending and is run now instead of being missed (the lane would stay busy for good).
+  // `seen` is read before `stop`: a stop_all that came first is seen here (its posted bump
+  // released `stop`); one that comes later changes `posted` and wakes the wait below.
+  std::uint32_t seen = ctl.done.load(std::memory_order_acquire);
   while (!ctl.stop.load(std::memory_order_acquire)) {
     std::uint32_t now = ctl.posted.load(std::memory_order_acquire);
     // Spin briefly (lowest wake-up latency), then yield (lets a replica sharing this core run),

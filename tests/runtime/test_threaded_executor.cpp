@@ -1,7 +1,9 @@
 // The pinned-worker and TBB backends: same results as the inline backend, progress with more
 // replicas than cores, deadlines, hung workers abandoned and replaced, bounded shutdown,
-// no allocation per call, supervision checkpoints, placement reporting.
+// no allocation per call, supervision checkpoints, placement reporting (pinned workers and the
+// observer-pinned TBB arena workers).
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -144,9 +146,9 @@ TEST(PinnedBackend, UnavailableCoreIsReportedNotFatal) {
   EXPECT_NE(ex.telemetry().to_json().find("no such core"), std::string::npos);
 }
 
-TEST(PinnedBackend, HungWorkerIsAbandonedAndReplacedBySpare) {
+void hung_worker_is_abandoned_and_replaced_by_spare(Backend backend) {
   lockstep::hw::SteadyClock clock;
-  auto cfg = cfg_for(Backend::pinned, &clock);
+  auto cfg = cfg_for(backend, &clock);
   cfg.deadline = 1s;  // generous: a loaded 2-core machine under TSan, other tests beside it
   cfg.spares = 1;
   NModularExecutor<std::int64_t, std::int64_t, Sum> ex{cfg, integrate, lockstep::voters::majority};
@@ -173,6 +175,15 @@ TEST(PinnedBackend, HungWorkerIsAbandonedAndReplacedBySpare) {
     std::this_thread::yield();
   }
   EXPECT_EQ(ex.spares_left(), 1U);
+}
+
+TEST(PinnedBackend, HungWorkerIsAbandonedAndReplacedBySpare) {
+  hung_worker_is_abandoned_and_replaced_by_spare(Backend::pinned);
+}
+
+TEST(TbbBackend, HungLaneServerIsAbandonedAndReplacedBySpare) {
+  if (!lockstep::detail::tbb_available()) GTEST_SKIP() << "built without oneTBB";
+  hung_worker_is_abandoned_and_replaced_by_spare(Backend::tbb);
 }
 
 TEST(PinnedBackend, HungWorkerWithoutSpareKeepsReplicaLateUntilItReturns) {
@@ -203,9 +214,9 @@ TEST(PinnedBackend, HungWorkerWithoutSpareKeepsReplicaLateUntilItReturns) {
   EXPECT_TRUE(back) << "the returned worker serves the repaired replica";
 }
 
-TEST(PinnedBackend, DestructorReleasesInjectedHang) {
+void destructor_releases_injected_hang(Backend backend) {
   lockstep::hw::SteadyClock clock;
-  auto cfg = cfg_for(Backend::pinned, &clock);
+  auto cfg = cfg_for(backend, &clock);
   // Generous: on a loaded 2-core CI machine the two healthy replicas share the cores with the
   // hung one and with other test binaries; 100 ms was seen to be too short there.
   cfg.deadline = 1s;
@@ -214,8 +225,17 @@ TEST(PinnedBackend, DestructorReleasesInjectedHang) {
   ex->faults().arm(0, Fault::hang(), ex->next_call());
   EXPECT_TRUE(ex->run(1).decided());
   const auto t0 = std::chrono::steady_clock::now();
-  ex.reset();  // joins every worker, including the hung one
+  const std::uint32_t leaked_before = lockstep::detail::leaked_lanes();
+  ex.reset();  // stops every worker, including the hung one
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  EXPECT_EQ(lockstep::detail::leaked_lanes(), leaked_before) << "every worker returned: nothing leaked";
+}
+
+TEST(PinnedBackend, DestructorReleasesInjectedHang) { destructor_releases_injected_hang(Backend::pinned); }
+
+TEST(TbbBackend, DestructorReleasesInjectedHang) {
+  if (!lockstep::detail::tbb_available()) GTEST_SKIP() << "built without oneTBB";
+  destructor_releases_injected_hang(Backend::tbb);
 }
 
 TEST(PinnedBackend, WorkerStuckForGoodIsDetachedAfterBoundedWait) {
@@ -271,6 +291,92 @@ TEST(PinnedBackend, HotPathAllocatesNothing) {
   for (int i = 0; i < 100; ++i) (void)ex.run(i);
   EXPECT_EQ(scope.allocations(), 0U);
   EXPECT_EQ(scope.all_threads(), 0U) << "workers must not allocate either";
+}
+
+TEST(TbbBackend, HotPathAllocatesNothing) {
+  if (!lockstep::detail::tbb_available()) GTEST_SKIP() << "built without oneTBB";
+  lockstep::hw::SteadyClock clock;
+  auto cfg = cfg_for(Backend::tbb, &clock);
+  cfg.deadline = 1s;
+  cfg.spares = 1;
+  NModularExecutor<std::int64_t, std::int64_t, Sum> ex{cfg, integrate, lockstep::voters::majority};
+  ex.faults().arm(1, Fault::flip_output(0, 1), 10);
+  for (int i = 0; i < 5; ++i) (void)ex.run(i);
+  lockstep::test::AllocationScope scope;
+  for (int i = 0; i < 200; ++i) (void)ex.run(i);
+  EXPECT_EQ(scope.allocations(), 0U);
+  EXPECT_EQ(scope.all_threads(), 0U) << "TBB's worker threads must not allocate either";
+}
+
+std::vector<std::uint32_t> affinity_of_this_thread() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  std::vector<std::uint32_t> cores;
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return cores;
+  for (std::uint32_t c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &set)) cores.push_back(c);
+  }
+  return cores;
+}
+
+TEST(TbbBackend, WorkersPinnedToConfiguredCoresThenRestored) {
+  if (!lockstep::detail::tbb_available()) GTEST_SKIP() << "built without oneTBB";
+  const auto allowed = lockstep::hw::allowed_cores();
+  ASSERT_FALSE(allowed.empty());
+  const std::uint32_t c = allowed.back();
+  lockstep::hw::SteadyClock clock;
+  {
+    auto cfg = cfg_for(Backend::tbb, &clock);
+    cfg.deadline = 2s;
+    cfg.cores = {c, c, c};
+    NModularExecutor<int, int> ex{cfg, [](const int& /*unused*/) { return sched_getcpu(); },
+                                  lockstep::voters::majority};
+    ASSERT_EQ(ex.placement().size(), 3U);
+    std::uint32_t shared = 0;
+    bool pinned = true;
+    for (const auto& p : ex.placement()) {
+      EXPECT_EQ(p.core, static_cast<std::int32_t>(c));
+      EXPECT_TRUE(p.status == lockstep::hw::PlacementStatus::ok ||
+                  p.status == lockstep::hw::PlacementStatus::not_permitted)
+          << lockstep::hw::to_string(p.status);
+      pinned = pinned && p.status == lockstep::hw::PlacementStatus::ok;
+      shared += p.shared ? 1U : 0U;
+    }
+    EXPECT_EQ(shared, 3U) << "three lanes on one core share it, and say so";
+    if (pinned) {
+      const auto r = ex.run(0);
+      ASSERT_TRUE(r.decided());
+      EXPECT_EQ(*r.vote.value, static_cast<int>(c)) << "every replica ran on the configured core";
+      EXPECT_FALSE(r.spatially_distinct);
+    }
+  }
+  // TBB reuses its worker threads: a later arena must get them back with their old affinity.
+  auto cfg = cfg_for(Backend::tbb, &clock);
+  cfg.deadline = 2s;
+  cfg.cores = {};
+  NModularExecutor<int, int> ex{
+      cfg, [](const int& /*unused*/) { return static_cast<int>(affinity_of_this_thread().size()); },
+      lockstep::voters::majority};
+  if (!ex.oversubscribed()) GTEST_SKIP() << "enough cores: unconfigured workers are pinned too";
+  const auto r = ex.run(0);
+  ASSERT_TRUE(r.decided());
+  EXPECT_EQ(*r.vote.value, static_cast<int>(affinity_of_this_thread().size()))
+      << "workers left the arena still pinned";
+}
+
+TEST(TbbBackend, UnavailableCoreIsReportedNotFatal) {
+  if (!lockstep::detail::tbb_available()) GTEST_SKIP() << "built without oneTBB";
+  lockstep::hw::SimClock clock;
+  auto cfg = cfg_for(Backend::tbb, &clock);
+  cfg.cores = {0, 999, 0};
+  NModularExecutor<int, int> ex{cfg, [](const int& x) { return x; }, lockstep::voters::majority};
+  std::uint32_t missing = 0;
+  for (const auto& p : ex.placement()) {
+    missing += p.status == lockstep::hw::PlacementStatus::no_such_core ? 1U : 0U;
+  }
+  EXPECT_EQ(missing, 1U) << "one arena slot asks for core 999";
+  EXPECT_TRUE(ex.run(1).decided());
+  EXPECT_NE(ex.telemetry().to_json().find("no such core"), std::string::npos);
 }
 
 class CountingSink final : public lockstep::hw::CheckpointSink {

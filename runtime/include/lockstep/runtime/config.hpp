@@ -15,7 +15,8 @@ namespace lockstep {
 /// Where replicas run. Every backend runs the same executor logic and gives the same results.
 enum class Backend : std::uint8_t {
   pinned,   ///< persistent worker threads, one per replica, pinned to cores (lowest latency)
-  tbb,      ///< replica jobs enqueued into a oneTBB task_arena (throughput work; LOCKSTEP_WITH_TBB)
+  tbb,      ///< one lane server per replica in a oneTBB task_arena, workers pinned by an observer
+            ///< (threads owned by TBB; LOCKSTEP_WITH_TBB)
   inline_,  ///< replicas in sequence on the caller, deterministic; time from `ExecutorConfig::clock`
 };
 

@@ -273,25 +273,14 @@ class ReplicatedExecutor {
 
   ~ReplicatedExecutor() {
     m_workers.stop_all(m_cfg.join_timeout);
-    if (m_tbb) {
-      // Wait (bounded) for enqueued jobs, then release injected hangs and wait again.
-      for (auto& lane : m_lanes) {
-        lane->ctl.release.store(true, std::memory_order_release);
-        lane->ctl.release.notify_all();
-      }
-      const auto until = std::chrono::steady_clock::now() + m_cfg.join_timeout;
-      for (auto& lane : m_lanes) {
-        while (!lane->ctl.idle() && std::chrono::steady_clock::now() < until) { std::this_thread::yield(); }
-        if (!lane->ctl.idle()) lane->ctl.detached = true;
-      }
-    }
+    if (m_tbb) m_tbb->stop_all(m_cfg.join_timeout);
     for (auto& lane : m_lanes) {
       // A worker that never returned still references its lane: leak the lane on purpose.
       if (lane && lane->ctl.detached) detail::keep_reachable(lane.release());
     }
   }
 
-  /// Runs one redundant call. Never throws, never allocates (pinned and inline backends),
+  /// Runs one redundant call. Never throws, never allocates (any backend, after construction),
   /// never blocks longer than the deadline plus the bound documented in docs/runtime.md.
   [[nodiscard]] CallResult<Output> run(const Input& input) noexcept {
     CallResult<Output> r{};
@@ -376,13 +365,8 @@ class ReplicatedExecutor {
         lane.ctl.posted.store(seq, std::memory_order_release);
         if (lane.on_caller) {
           on_caller = &lane;
-        } else if (m_cfg.backend == Backend::tbb) {
-          if (!m_tbb->enqueue(&lane.ctl)) {
-            lane.ctl.done.store(seq, std::memory_order_release);
-            lane.status = detail::ReplicaStatus::threw;
-          }
         } else {
-          lane.ctl.posted.notify_one();
+          lane.ctl.posted.notify_one();  // a pinned worker or a TBB lane server: same handoff
         }
       }
       if (on_caller != nullptr) {
@@ -628,10 +612,6 @@ class ReplicatedExecutor {
     const std::uint32_t lanes = static_cast<std::uint32_t>(m_lanes.size());
     m_telemetry->workers = lanes;
     if (m_cfg.backend == Backend::inline_) return;
-    if (m_cfg.backend == Backend::tbb) {
-      m_tbb = std::make_unique<detail::TbbDispatcher>(lanes);
-      return;
-    }
     const std::vector<std::uint32_t> allowed = hw::allowed_cores();
     const std::vector<std::uint32_t>& pool = m_cfg.cores.empty() ? allowed : m_cfg.cores;
     // Threads that run every call: the active workers plus the caller (spares sleep).
@@ -641,23 +621,80 @@ class ReplicatedExecutor {
     // the caller can have a core of their own; otherwise yield at once, then block.
     m_oversubscribed = allowed.size() < workers + 1U || pool.size() < workers;
     const std::uint32_t spin = m_oversubscribed ? 0U : m_cfg.spin_iterations;
+    // An explicit core list is obeyed (shared cores reported). Without one, pinning is skipped
+    // when replicas (and the caller) outnumber cores: a worker pinned to a busy core waits for
+    // that core's time slice, while unpinned ones let the scheduler use whichever core is free.
+    const bool pin = !m_cfg.cores.empty() || !m_oversubscribed;
+    const auto core_for = [&](std::uint32_t k) -> std::int32_t {
+      return !pool.empty() && pin ? static_cast<std::int32_t>(pool[k % pool.size()]) : -1;
+    };
+    std::uint32_t served = 0;  // workers that are not the caller's thread
+    for (const auto& lane : m_lanes) served += lane->on_caller ? 0U : 1U;
+    // Worker k shares its core with another worker: more workers than cores in the pool, or a
+    // core listed twice.
+    const auto shared = [&](std::uint32_t k) {
+      if (k >= pool.size()) return true;
+      for (std::uint32_t j = 0; j < served && pin; ++j) {
+        if (j != k && core_for(j) == core_for(k)) return true;
+      }
+      return false;
+    };
+    if (m_cfg.backend == Backend::tbb) {
+      start_tbb(core_for, shared, spin);
+      return;
+    }
     std::uint32_t k = 0;
     for (std::uint32_t w = 0; w < lanes; ++w) {
       WorkerPlacement& p = m_telemetry->placement[w];
       if (m_lanes[w]->on_caller) continue;  // the caller's own thread: left where the user put it
-      p.shared = k >= pool.size();
-      // An explicit core list is obeyed (shared cores reported). Without one, pinning is skipped
-      // when replicas (and the caller) outnumber cores: a worker pinned to a busy core waits for
-      // that core's time slice, while unpinned ones let the scheduler use whichever core is free.
-      const bool pin = !m_cfg.cores.empty() || !m_oversubscribed;
-      if (!pool.empty() && pin) p.core = static_cast<std::int32_t>(pool[k % pool.size()]);
+      p.shared = shared(k);
+      p.core = core_for(k);
       ++k;
       m_workers.start(&m_lanes[w]->ctl, p.core, spin, m_cfg.yield_iterations);
       p.status = m_lanes[w]->ctl.placement;
-      if (p.status != hw::PlacementStatus::ok || p.shared) {
-        push(EventKind::placement_degraded, 0U, static_cast<std::uint32_t>(w),
-             static_cast<double>(static_cast<std::uint8_t>(p.status)));
+      report_placement(w);
+    }
+  }
+
+  /// TBB backend: one arena slot (and one lane server) per lane not run by the caller; slot k
+  /// is pinned to the k-th core of the pool, like the k-th pinned worker. Which lane lands in
+  /// which slot is TBB's choice: the placement report follows the slot each server got.
+  template <class CoreFor, class Shared>
+  void start_tbb(const CoreFor& core_for, const Shared& shared, std::uint32_t spin) {
+    std::vector<std::int32_t> slot_cores;
+    for (std::uint32_t w = 0; w < m_lanes.size(); ++w) {
+      if (!m_lanes[w]->on_caller)
+        slot_cores.push_back(core_for(static_cast<std::uint32_t>(slot_cores.size())));
+    }
+    if (slot_cores.empty()) return;  // a single replica run by the caller: nothing to serve
+    m_tbb = std::make_unique<detail::TbbDispatcher>(std::move(slot_cores));
+    for (auto& lane : m_lanes) {
+      if (!lane->on_caller) m_tbb->start(&lane->ctl, spin, m_cfg.yield_iterations);
+    }
+    (void)m_tbb->wait_started(kTbbStartTimeout);
+    for (std::uint32_t w = 0; w < m_lanes.size(); ++w) {
+      const detail::LaneControl& ctl = m_lanes[w]->ctl;
+      if (m_lanes[w]->on_caller) continue;
+      WorkerPlacement& p = m_telemetry->placement[w];
+      if (!ctl.started.load(std::memory_order_acquire)) {
+        // TBB gave this lane no worker in time (e.g. a lower global_control limit elsewhere in
+        // the process): the replica is late until a worker picks the server up.
+        p.status = hw::PlacementStatus::failed;
+        p.shared = true;
+      } else {
+        const auto slot = static_cast<std::uint32_t>(ctl.arena_slot < 0 ? 0 : ctl.arena_slot);
+        p.core = core_for(slot);
+        p.shared = shared(slot);
+        p.status = ctl.placement;
       }
+      report_placement(w);
+    }
+  }
+
+  void report_placement(std::uint32_t w) noexcept {
+    const WorkerPlacement& p = m_telemetry->placement[w];
+    if (p.status != hw::PlacementStatus::ok || p.shared) {
+      push(EventKind::placement_degraded, 0U, w, static_cast<double>(static_cast<std::uint8_t>(p.status)));
     }
   }
 
@@ -853,6 +890,8 @@ class ReplicatedExecutor {
   std::unique_ptr<detail::TbbDispatcher> m_tbb;
   bool m_oversubscribed{false};
   static constexpr std::chrono::nanoseconds kWaitSlice{std::chrono::microseconds{200}};
+  /// How long construction waits for TBB to give every lane server a worker.
+  static constexpr std::chrono::milliseconds kTbbStartTimeout{2000};
   // Declared last: destroyed first, so workers stop before the lanes they use go away.
   detail::WorkerSet m_workers;
 };

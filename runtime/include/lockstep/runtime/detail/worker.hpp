@@ -35,7 +35,7 @@ struct LaneControl {
   hw::PlacementStatus placement{hw::PlacementStatus::ok};
   std::int32_t pinned_core{-1};  ///< core the runner pinned itself to (-1: not pinned)
   std::int32_t arena_slot{-1};   ///< TBB backend: the arena slot of the thread serving the lane
-  bool detached{false};  ///< the worker never returned and was detached: the lane must leak
+  bool detached{false};          ///< the worker never returned and was detached: the lane must leak
 
   [[nodiscard]] bool idle() const noexcept {
     return done.load(std::memory_order_acquire) == posted.load(std::memory_order_relaxed);
