@@ -82,6 +82,8 @@ int run_plant(int argc, char** argv) {
     ("fault-rate", po::value(&spec.fault_rate)->default_value(1e-3), "fault probability per control call per replica, [0,1]")
     ("fault-at", po::value<std::string>(), "scripted faults: TIME[:REPLICA[:BIT]],... (seconds; single runs)")
     ("duration", po::value(&spec.duration)->default_value(10.0), "simulated seconds per run")
+    ("sensor-noise", po::value(&spec.sensor_noise),
+     "sensor noise as a multiple of the plant's nominal noise, [0,100] (default: 1 for the pendulum, 0 otherwise)")
     ("runs", po::value(&runs)->default_value(1), "Monte Carlo runs over fault seeds (> 0)")
     ("seed", po::value(&spec.seed)->default_value(1), "seed of the fault streams (run i uses trial_seed(seed, i))")
     ("threads", po::value(&threads)->default_value(0), "worker threads, 0 = every core (never changes results)")
@@ -106,6 +108,8 @@ int run_plant(int argc, char** argv) {
       return 0;
     }
     po::notify(vm);
+    if (vm.count("sensor-noise") != 0U && !(spec.sensor_noise >= 0.0))
+      lockstep::raise("plant: --sensor-noise must be in [0, 100] (a multiple of the nominal sensor noise)");
     spec.plant = pl::parse_plant(vm["plant"].as<std::string>());
     spec.executor = pl::parse_loop_executor(vm["executor"].as<std::string>());
     spec.fault = pl::parse_loop_fault(vm["fault"].as<std::string>());
@@ -204,6 +208,8 @@ int run_plant(int argc, char** argv) {
           {"fault", pl::to_string(spec.fault)},
           {"fault_rate", spec.fault_rate},
           {"duration", spec.duration},
+          {"sensor_noise", spec.sensor_noise >= 0.0 ? spec.sensor_noise
+                                                    : (spec.plant == pl::PlantKind::pendulum ? 1.0 : 0.0)},
           {"runs", mc.runs},
           {"seed", spec.seed},
           {"violations", mc.violations},

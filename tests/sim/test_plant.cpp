@@ -274,6 +274,105 @@ TEST(ClosedLoop, StuckBitIsMaskedByTmrButStopsDmrWithRetry) {
   EXPECT_GT(simplex.counts.sdc, 0U);
 }
 
+TEST(ClosedLoop, FaultFreeRunsHoldTheEnvelopeWithNoisySensorsUnderEveryExecutor) {
+  // Noise on for every plant (the pendulum's default; 3x nominal for the motor and attitude):
+  // the estimator / PID / LQR still hold every envelope, and N-version's diverse kernels agree.
+  for (const auto plant : kPlants) {
+    for (const auto e : kExecutors) {
+      auto s = spec_of(plant, e, 0.0, plant == pl::PlantKind::motor ? 0.5 : 5.0);
+      s.sensor_noise = plant == pl::PlantKind::pendulum ? 1.0 : 3.0;
+      s.seed = 7;
+      const auto r = pl::run_loop(s);
+      EXPECT_TRUE(r.envelope_held) << pl::to_string(plant) << "/" << pl::to_string(e) << " left at "
+                                   << r.violation_time << " (seed 7)";
+      EXPECT_EQ(r.counts.sdc + r.counts.masked + r.counts.detected, 0U)
+          << pl::to_string(plant) << "/" << pl::to_string(e);
+    }
+  }
+}
+
+TEST(ClosedLoop, NVersionRunsTheDiverseKernelVersions) {
+  // Replica i runs kernel version i. Replica 0 (version 0, also TMR's) fails for the first
+  // 30 calls until the health ladder excludes it, so versions 1 and 2 (doubling/eigenvector LQR with
+  // Joseph/information-form Kalman; float/Q16.16 PID) decide: the delivered commands are not bit-identical to
+  // TMR's, the trajectory differs in the last digits only, and every such command is within the versions'
+  // tolerance of the fault-free reference (no SDC).
+  for (const auto plant : kPlants) {
+    auto s = spec_of(plant, pl::LoopExecutor::tmr, 0.0, plant == pl::PlantKind::motor ? 0.3 : 3.0);
+    s.sensor_noise = 0.0;
+    s.fault = pl::LoopFault::exception;
+    const double period = plant == pl::PlantKind::pendulum ? 1e-2
+                          : plant == pl::PlantKind::motor  ? 1e-3
+                                                           : 5e-2;
+    for (int k = 0; k < 30; ++k) s.scripted.push_back(pl::ScriptedFault{k * period, 0, -1});
+    const auto tmr = pl::run_loop(s);
+    s.executor = pl::LoopExecutor::nversion;
+    const auto nv = pl::run_loop(s);
+    EXPECT_TRUE(nv.envelope_held) << pl::to_string(plant);
+    EXPECT_EQ(nv.counts.sdc, 0U) << pl::to_string(plant);
+    EXPECT_GT(nv.counts.masked, 0U) << pl::to_string(plant);
+    EXPECT_EQ(nv.counts.excluded, 1U) << pl::to_string(plant);  // the health ladder drops replica 0
+    EXPECT_NEAR(nv.ise, tmr.ise, 1e-3 * tmr.ise) << pl::to_string(plant);
+    EXPECT_NE(nv.ise, tmr.ise) << pl::to_string(plant);
+  }
+}
+
+TEST(ClosedLoop, SensorNoiseIsSeededAndLeavesTheFaultStreamAlone) {
+  auto s = spec_of(pl::PlantKind::pendulum, pl::LoopExecutor::tmr, 0.02, 2.0);
+  s.seed = 11;
+  const auto a = pl::run_loop(s);
+  const auto b = pl::run_loop(s);
+  EXPECT_EQ(a.ise, b.ise);
+  s.sensor_noise = 0.0;
+  const auto quiet = pl::run_loop(s);
+  EXPECT_NE(quiet.ise, a.ise);
+  EXPECT_EQ(quiet.fault_times, a.fault_times);  // noise draws come from their own stream
+  s.sensor_noise = 1.0;
+  s.seed = 12;
+  const auto other = pl::run_loop(s);
+  EXPECT_NE(other.ise, a.ise);
+}
+
+TEST(ClosedLoop, EstimatorStateFaultIsMaskedAndResyncedByRedundancy) {
+  // Bit 62 (exponent) of x_hat[2], the angle estimate, in replica 0 at t = 1 s: the command
+  // saturates and the estimate stays wrong for many periods. Simplex delivers it; TMR and
+  // N-version outvote replica 0 and copy a majority replica's estimator state over its own
+  // (one masked call, not one per period); DMR-with-retry recovers it.
+  auto s = spec_of(pl::PlantKind::pendulum, pl::LoopExecutor::simplex, 0.0, 3.0);
+  s.fault = pl::LoopFault::bitflip_state;
+  s.scripted = {pl::ScriptedFault{1.0, 0, 2 * 64 + 62}};
+  const auto simplex = pl::run_loop(s);
+  EXPECT_GT(simplex.counts.sdc, 1U);
+  EXPECT_FALSE(simplex.envelope_held);
+  for (const auto e : {pl::LoopExecutor::tmr, pl::LoopExecutor::nversion}) {
+    s.executor = e;
+    const auto r = pl::run_loop(s);
+    EXPECT_TRUE(r.envelope_held) << pl::to_string(e);
+    EXPECT_EQ(r.counts.sdc, 0U) << pl::to_string(e);
+    EXPECT_EQ(r.counts.masked, 1U) << pl::to_string(e);  // resynced after the first dissent
+  }
+  s.executor = pl::LoopExecutor::dmr_retry;
+  const auto dmr = pl::run_loop(s);
+  EXPECT_TRUE(dmr.envelope_held);
+  EXPECT_EQ(dmr.counts.sdc, 0U);
+  EXPECT_EQ(dmr.counts.recovered, 1U);
+}
+
+TEST(ClosedLoop, OutOfRangeMeasurementIsRejectedByTheEstimator) {
+  // Bit 62 of the angle reading: ~1e300 rad. The estimator rejects the reading (predict only),
+  // so even simplex keeps the pendulum up, though its state no longer matches the reference.
+  auto s = spec_of(pl::PlantKind::pendulum, pl::LoopExecutor::simplex, 0.0, 3.0);
+  s.fault = pl::LoopFault::bitflip_input;
+  s.scripted = {pl::ScriptedFault{1.0, 0, 64 + 62}};
+  const auto simplex = pl::run_loop(s);
+  EXPECT_TRUE(simplex.envelope_held);
+  s.executor = pl::LoopExecutor::tmr;
+  const auto tmr = pl::run_loop(s);
+  EXPECT_TRUE(tmr.envelope_held);
+  EXPECT_EQ(tmr.counts.sdc, 0U);
+  EXPECT_EQ(tmr.counts.masked, 1U);
+}
+
 TEST(ClosedLoop, RejectsBadSpecs) {
   auto s = spec_of(pl::PlantKind::pendulum, pl::LoopExecutor::tmr);
   s.fault_rate = 1.5;
@@ -282,8 +381,18 @@ TEST(ClosedLoop, RejectsBadSpecs) {
   s.duration = 0.0;
   EXPECT_THROW((void)pl::run_loop(s), lockstep::Error);
   s.duration = 1.0;
-  s.fault = pl::LoopFault::bitflip_state;  // the LQR has no state
+  s.fault = pl::LoopFault::bitflip_state;  // the attitude LQR has no state
+  s.plant = pl::PlantKind::attitude;
   EXPECT_THROW((void)pl::run_loop(s), lockstep::Error);
+  s.plant = pl::PlantKind::pendulum;  // the pendulum's estimator has
+  EXPECT_NO_THROW((void)pl::run_loop(s));
+  s.sensor_noise = -0.5;
+  EXPECT_THROW((void)pl::run_loop(s), lockstep::Error);
+  s.sensor_noise = 101.0;
+  EXPECT_THROW((void)pl::run_loop(s), lockstep::Error);
+  s.sensor_noise = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW((void)pl::run_loop(s), lockstep::Error);
+  s.sensor_noise = -1.0;
   s.fault = pl::LoopFault::bitflip_output;
   s.scripted = {pl::ScriptedFault{0.1, 3, -1}};
   EXPECT_THROW((void)pl::run_loop(s), lockstep::Error);
@@ -298,6 +407,14 @@ TEST(ClosedLoopMonteCarlo, ResultsDoNotDependOnThreadCount) {
   EXPECT_EQ(one.violations, four.violations);
   EXPECT_EQ(one.counts.sdc, four.counts.sdc);
   EXPECT_EQ(one.mean_ise, four.mean_ise);
+  // The noisy pendulum with its estimator under N-version: also thread-count independent.
+  auto p = spec_of(pl::PlantKind::pendulum, pl::LoopExecutor::nversion, 5e-3, 1.0);
+  p.fault = pl::LoopFault::bitflip_state;
+  const auto p1 = pl::run_monte_carlo(p, 8, pl::MonteCarloOptions{.threads = 1});
+  const auto p3 = pl::run_monte_carlo(p, 8, pl::MonteCarloOptions{.threads = 3});
+  EXPECT_EQ(p1.mean_ise, p3.mean_ise);
+  EXPECT_EQ(p1.counts.masked, p3.counts.masked);
+  EXPECT_EQ(p1.violations, p3.violations);
   EXPECT_GT(one.counts.sdc, 0U);
   EXPECT_GT(one.violations, 0U) << "simplex motor with exponent-capable flips should trip sometimes";
   EXPECT_LE(one.ci_lo, one.p_violation);

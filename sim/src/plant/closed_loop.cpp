@@ -37,16 +37,14 @@ namespace {
 using detail::ControllerState;
 using detail::Law;
 
-constexpr double kVersionTolerance = 1e-9;  // relative: N-version agreement and SDC judgement
-
 [[nodiscard]] std::unique_ptr<Law> make_law(const Plant& p) {
   switch (p.kind()) {
     case PlantKind::pendulum:
-      return std::make_unique<detail::PendulumLqr>(dynamic_cast<const CartPole&>(p));
+      return std::make_unique<detail::PendulumLqgLaw>(dynamic_cast<const CartPole&>(p));
     case PlantKind::motor:
-      return std::make_unique<detail::MotorPi>(dynamic_cast<const DcMotor&>(p));
+      return std::make_unique<detail::MotorPidLaw>(dynamic_cast<const DcMotor&>(p));
     case PlantKind::attitude:
-      return std::make_unique<detail::AttitudePd>(dynamic_cast<const RigidBodyAttitude&>(p));
+      return std::make_unique<detail::AttitudeLqrLaw>(dynamic_cast<const RigidBodyAttitude&>(p));
   }
   raise("closed loop: unknown plant");
 }
@@ -64,16 +62,25 @@ Vote<Input> pass_through(std::span<const Input> outs, VoteOptions opts) noexcept
   return v;
 }
 
-[[nodiscard]] bool same_command(const Input& a, const Input& b, std::size_t n, bool exact) noexcept {
+/// Exact (replicated version) or within the versions' absolute tolerance (N-version).
+[[nodiscard]] bool same_command(const Input& a, const Input& b, std::size_t n, bool exact,
+                                double tol) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     if (exact) {
       if (std::bit_cast<std::uint64_t>(a[i]) != std::bit_cast<std::uint64_t>(b[i])) return false;
-    } else {
-      const double scale = std::max(std::fabs(a[i]), std::fabs(b[i]));
-      if (!(std::fabs(a[i] - b[i]) <= kVersionTolerance * scale)) return false;
+    } else if (!(std::fabs(a[i] - b[i]) <= tol)) {
+      return false;
     }
   }
   return true;
+}
+
+/// The noise stream is separate from the fault stream, so noise never shifts the fault draws.
+constexpr std::uint64_t kNoiseStream = 0x6e6f697365ULL;  // "noise"
+
+[[nodiscard]] double noise_scale(const LoopSpec& spec) noexcept {
+  if (spec.sensor_noise >= 0.0) return spec.sensor_noise;
+  return spec.plant == PlantKind::pendulum ? 1.0 : 0.0;
 }
 
 [[nodiscard]] std::uint32_t lanes_of(LoopExecutor e) noexcept {
@@ -101,15 +108,15 @@ Vote<Input> pass_through(std::span<const Input> outs, VoteOptions opts) noexcept
   return Fault::throws();
 }
 
-[[nodiscard]] std::uint32_t fault_bits(LoopFault f, const Plant& p) noexcept {
+[[nodiscard]] std::uint32_t fault_bits(LoopFault f, const Plant& p, const Law& law) noexcept {
   switch (f) {
     case LoopFault::bitflip_output:
     case LoopFault::stuck_at:
       return static_cast<std::uint32_t>(64U * p.input_size());
     case LoopFault::bitflip_input:
-      return static_cast<std::uint32_t>(64U * p.state_size());
+      return static_cast<std::uint32_t>(64U * law.measurement_size());
     case LoopFault::bitflip_state:
-      return 64U;  // the integrator
+      return static_cast<std::uint32_t>(64U * std::max<std::size_t>(law.state_words(), 1U));
     case LoopFault::exception:
     case LoopFault::delay:
       return 1U;
@@ -124,8 +131,10 @@ LoopResult drive(Exec& exec, const LoopSpec& spec, const Plant& plant, const Law
   const double period = plant.control_period();
   const auto periods = static_cast<std::int64_t>(std::llround(spec.duration / period));
   const std::uint32_t lanes = lanes_of(spec.executor);
-  const std::uint32_t bits = fault_bits(spec.fault, plant);
+  const std::uint32_t bits = fault_bits(spec.fault, plant, law);
   const bool exact = spec.executor != LoopExecutor::nversion;
+  const double tol = law.version_tolerance().epsilon();
+  const double noise = noise_scale(spec);
   const std::size_t nu = plant.input_size();
   const auto substeps = static_cast<std::int64_t>(std::ceil(period / plant.integration_step() - 1e-9));
   const double h = period / static_cast<double>(substeps);
@@ -136,6 +145,7 @@ LoopResult drive(Exec& exec, const LoopSpec& spec, const Plant& plant, const Law
   std::size_t next_scripted = 0;
 
   sim::detail::Xoshiro256 rng(spec.seed);
+  sim::detail::Xoshiro256 noise_rng(sim::detail::trial_seed(spec.seed, kNoiseStream));
   // Stuck-at faults: per replica, the bit held at 1 and the last call it lasts for.
   std::array<std::uint32_t, 3> stuck_bit{};
   std::array<std::uint64_t, 3> stuck_until{};
@@ -148,8 +158,9 @@ LoopResult drive(Exec& exec, const LoopSpec& spec, const Plant& plant, const Law
     }
   };
   State x = plant.initial_state();
-  ControllerState golden_state{};
+  ControllerState golden_state = law.initial_state();
   Input held{};
+  Input applied_prev{};
   double wall_ns = 0.0;
   if (spec.record_trace) res.trace.reserve(static_cast<std::size_t>(periods));
 
@@ -194,9 +205,14 @@ LoopResult drive(Exec& exec, const LoopSpec& spec, const Plant& plant, const Law
       }
     }
 
-    const Input golden = law.compute(x, golden_state, 0);
+    // Sense: one normal draw per state word and call whatever the noise level (a fixed stream).
+    State draws{};
+    for (double& d : draws) d = noise * noise_rng.normal();
+    const State z = law.measure(x, draws, applied_prev);
+    // The fault-free reference: version 0 on a private, never-faulted controller state.
+    const Input golden = law.compute(z, golden_state, 0);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto r = exec.run(x);
+    const auto r = exec.run(z);
     wall_ns += static_cast<double>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
 
@@ -223,7 +239,7 @@ LoopResult drive(Exec& exec, const LoopSpec& spec, const Plant& plant, const Law
       res.safe_time += period;
     } else {
       u = *r.vote.value;
-      sdc = !same_command(u, golden, nu, exact);
+      sdc = !same_command(u, golden, nu, exact, tol);
       if (sdc) {
         ++c.sdc;
       } else if (r.recovered) {
@@ -234,6 +250,7 @@ LoopResult drive(Exec& exec, const LoopSpec& spec, const Plant& plant, const Law
       held = u;
     }
     const Input applied = plant.saturate(u);
+    applied_prev = applied;
     if (spec.record_trace) {
       const std::uint32_t marks = injected + (stuck_active && injected == 0U ? 1U : 0U);
       res.trace.push_back(TracePoint{t, x, applied,
@@ -329,8 +346,13 @@ void validate(const LoopSpec& spec) {
   if (!(spec.fault_rate >= 0.0 && spec.fault_rate <= 1.0)) raise("plant: --fault-rate must be in [0, 1]");
   if (!(spec.duration > 0.0) || !std::isfinite(spec.duration) || spec.duration > 1e5)
     raise("plant: --duration must be > 0 and at most 1e5 seconds");
-  if (spec.fault == LoopFault::bitflip_state && spec.plant != PlantKind::motor)
-    raise("plant: --fault bitflip-state needs a stateful controller (only the motor's PI has state)");
+  if (spec.fault == LoopFault::bitflip_state && spec.plant == PlantKind::attitude)
+    raise(
+        "plant: --fault bitflip-state needs a stateful controller (the pendulum's estimator or the motor's "
+        "PID; "
+        "the attitude LQR has no state)");
+  if (!(spec.sensor_noise <= 100.0) || (spec.sensor_noise < 0.0 && spec.sensor_noise != -1.0))
+    raise("plant: --sensor-noise must be in [0, 100] (a multiple of the nominal sensor noise)");
   if (spec.stuck_calls == 0U) raise("plant: --stuck-calls must be >= 1");
   for (const auto& s : spec.scripted) {
     if (!(s.time >= 0.0) || !std::isfinite(s.time)) raise("plant: a scripted fault time must be >= 0");
@@ -350,6 +372,7 @@ LoopResult run_loop(const LoopSpec& spec) {
   cfg.deadline = deadline;
   cfg.event_capacity = 64;
   const Law* l = law.get();
+  const ControllerState init = law->initial_state();
   auto version = [l](std::uint32_t v) {
     return [l, v](const State& x, ControllerState& s) -> Input { return l->compute(x, s, v); };
   };
@@ -357,23 +380,23 @@ LoopResult run_loop(const LoopSpec& spec) {
     case LoopExecutor::simplex: {
       cfg.replicas = 1;
       cfg.health.min_active = 1;
-      NModularExecutor<State, Input, ControllerState> exec{cfg, version(0), &pass_through};
+      NModularExecutor<State, Input, ControllerState> exec{cfg, version(0), &pass_through, init};
       return drive(exec, spec, *plant, *law, clock, deadline);
     }
     case LoopExecutor::dmr_retry: {
-      DuplexRetry<State, Input, ControllerState> exec{cfg, version(0), voters::majority};
+      DuplexRetry<State, Input, ControllerState> exec{cfg, version(0), voters::majority, init};
       return drive(exec, spec, *plant, *law, clock, deadline);
     }
     case LoopExecutor::tmr: {
       cfg.replicas = 3;
-      NModularExecutor<State, Input, ControllerState> exec{cfg, version(0), voters::majority};
+      NModularExecutor<State, Input, ControllerState> exec{cfg, version(0), voters::majority, init};
       return drive(exec, spec, *plant, *law, clock, deadline);
     }
     case LoopExecutor::nversion: {
       cfg.replicas = 3;
       using NV = NVersionExecutor<State, Input, ControllerState>;
       NV exec{cfg, NV::versions(version(0), version(1), version(2)),
-              voters::inexact_majority.with(Tolerance::relative(kVersionTolerance))};
+              voters::inexact_majority.with(law->version_tolerance()), init};
       return drive(exec, spec, *plant, *law, clock, deadline);
     }
   }
@@ -454,6 +477,7 @@ MonteCarloResult run_monte_carlo(const LoopSpec& spec, std::uint64_t runs, const
         {"fault", std::string(to_string(spec.fault))},
         {"fault_rate", number(spec.fault_rate)},
         {"duration", number(spec.duration)},
+        {"sensor_noise", number(noise_scale(spec))},
         {"stuck_calls", std::to_string(spec.stuck_calls)},
         {"runs", std::to_string(runs)},
         {"seed", std::to_string(spec.seed)},

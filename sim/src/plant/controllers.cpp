@@ -1,156 +1,269 @@
-// Control laws of the plants, in three versions each (see controllers.hpp).
+// Control laws of the plants from kernels/ (see controllers.hpp, docs/plants.md).
 
 #include "controllers.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+
+#include <lockstep/core/error.hpp>
+#include <lockstep/kernels/kalman.hpp>
+#include <lockstep/kernels/lqr.hpp>
 
 namespace lockstep::sim::plant::detail {
 namespace {
 
-using Mat4 = std::array<std::array<double, 4>, 4>;
-
-// Three evaluations of -(k . x): forward sum, reversed fused multiply-add, long double.
-[[nodiscard]] double neg_dot(const double* k, const double* x, std::size_t n,
-                             std::uint32_t version) noexcept {
-  if (version == 1U) {
-    double s = 0.0;
-    for (std::size_t i = n; i-- > 0;) s = std::fma(k[i], x[i], s);
-    return -s;
+/// Zero-order-hold discretisation of dx/dt = A x + B u over `t`: exp([[A, B], [0, 0]] t) by
+/// its Taylor series (set-up only; ||A t|| is well below 1 for every plant here, so 30 terms are
+/// exact to rounding).
+template <int N>
+void discretise(const Eigen::Matrix<double, N, N>& ac, const Eigen::Matrix<double, N, 1>& bc, double t,
+                Eigen::Matrix<double, N, N>& a, Eigen::Matrix<double, N, 1>& b) {
+  using Aug = Eigen::Matrix<double, N + 1, N + 1>;
+  Aug m = Aug::Zero();
+  m.template topLeftCorner<N, N>() = ac * t;
+  m.template topRightCorner<N, 1>() = bc * t;
+  Aug e = Aug::Identity();
+  Aug term = Aug::Identity();
+  for (int k = 1; k <= 30; ++k) {
+    term = (term * m / static_cast<double>(k)).eval();
+    e += term;
   }
-  if (version == 2U) {
-    long double s = 0.0L;
-    for (std::size_t i = 0; i < n; ++i) s += static_cast<long double>(k[i]) * static_cast<long double>(x[i]);
-    return static_cast<double>(-s);
-  }
-  double s = 0.0;
-  for (std::size_t i = 0; i < n; ++i) s += k[i] * x[i];
-  return -s;
+  a = e.template topLeftCorner<N, N>();
+  b = e.template topRightCorner<N, 1>();
 }
+
+/// The three LQR versions' gains; raises when a version does not report `ok` or two disagree.
+template <int N>
+std::array<Eigen::Matrix<double, 1, N>, kVersions> lqr_gains(const kernels::LqrInput<N, 1>& in,
+                                                             const char* what) {
+  std::array<Eigen::Matrix<double, 1, N>, kVersions> k{};
+  std::array<kernels::LqrOutput<N, 1>, kVersions> out{};
+  for (std::uint32_t v = 0; v < kVersions; ++v) {
+    out[v] = kernels::kLqrVersions<N, 1>[v](in);
+    if (out[v].status != kernels::Status::ok)
+      raise(std::string("plant: the ") + what + " LQR design failed in version " + std::to_string(v) + " (" +
+            std::string(kernels::to_string(out[v].status)) + ")");
+    k[v] = out[v].k;
+  }
+  for (std::uint32_t v = 1; v < kVersions; ++v)
+    if (!kernels::agrees(out[0], out[v]))
+      raise(std::string("plant: the ") + what + " LQR versions 0 and " + std::to_string(v) + " disagree");
+  return k;
+}
+
+[[nodiscard]] bool finite_within(double v, double range) noexcept { return std::fabs(v) <= range; }
 
 }  // namespace
 
-PendulumLqr::PendulumLqr(const CartPole& p) {
-  std::array<double, 16> ac{};
-  std::array<double, 4> bc{};
-  p.linearization(ac, bc);
+// ---------------------------------------------------------------------------------------------
+// Pendulum
+
+PendulumLqgLaw::PendulumLqgLaw(const CartPole& p) {
+  std::array<double, 16> ac_raw{};
+  std::array<double, 4> bc_raw{};
+  p.linearization(ac_raw, bc_raw);
+  Eigen::Matrix4d ac;
+  Eigen::Vector4d bc;
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) ac(i, j) = ac_raw[static_cast<std::size_t>(i * 4 + j)];
+    bc(i) = bc_raw[static_cast<std::size_t>(i)];
+  }
+  discretise<4>(ac, bc, p.control_period(), m_a, m_b);
+  m_ainv_b = m_a.partialPivLu().solve(m_b);
+
+  kernels::LqrInput<4, 1> lqr;
+  lqr.a = m_a;
+  lqr.b = m_b;
+  lqr.q = Eigen::Vector4d(10.0, 1.0, 100.0, 1.0).asDiagonal();
+  lqr.r(0, 0) = 0.1;
+  m_k = lqr_gains<4>(lqr, "pendulum");
+
+  // Estimator: white-acceleration process noise (disturbance forces and the linearisation error
+  // of a 12 degree envelope) and the nominal sensor noise; P0 covers the start's uncertainty.
   const double t = p.control_period();
-  // Zero-order-hold discretisation: exp([[A, B], [0, 0]] t) by its Taylor series (||A t|| is
-  // about 0.06, so 30 terms are exact to rounding).
-  std::array<std::array<double, 5>, 5> m{};
-  for (std::size_t i = 0; i < 4; ++i) {
-    for (std::size_t j = 0; j < 4; ++j) m[i][j] = ac[i * 4 + j] * t;
-    m[i][4] = bc[i] * t;
-  }
-  std::array<std::array<double, 5>, 5> e{};
-  std::array<std::array<double, 5>, 5> term{};
-  for (std::size_t i = 0; i < 5; ++i) e[i][i] = term[i][i] = 1.0;
-  for (int k = 1; k <= 30; ++k) {
-    std::array<std::array<double, 5>, 5> next{};
-    for (std::size_t i = 0; i < 5; ++i)
-      for (std::size_t j = 0; j < 5; ++j) {
-        double s = 0.0;
-        for (std::size_t l = 0; l < 5; ++l) s += term[i][l] * m[l][j];
-        next[i][j] = s / static_cast<double>(k);
-      }
-    term = next;
-    for (std::size_t i = 0; i < 5; ++i)
-      for (std::size_t j = 0; j < 5; ++j) e[i][j] += term[i][j];
-  }
-  Mat4 a{};
-  std::array<double, 4> b{};
-  for (std::size_t i = 0; i < 4; ++i) {
-    for (std::size_t j = 0; j < 4; ++j) a[i][j] = e[i][j];
-    b[i] = e[i][4];
-  }
-  // Discrete Riccati iteration P <- Q + A'PA - A'PB (R + B'PB)^-1 B'PA (scalar input).
-  const std::array<double, 4> q{10.0, 1.0, 100.0, 1.0};
-  const double r = 0.1;
-  Mat4 pm{};
-  for (std::size_t i = 0; i < 4; ++i) pm[i][i] = q[i];
-  for (int it = 0; it < 5000; ++it) {
-    std::array<double, 4> pb{};  // P B
-    for (std::size_t i = 0; i < 4; ++i)
-      for (std::size_t j = 0; j < 4; ++j) pb[i] += pm[i][j] * b[j];
-    double bpb = r;
-    for (std::size_t i = 0; i < 4; ++i) bpb += b[i] * pb[i];
-    std::array<double, 4> bpa{};  // B'PA
-    for (std::size_t j = 0; j < 4; ++j)
-      for (std::size_t i = 0; i < 4; ++i) bpa[j] += pb[i] * a[i][j];
-    Mat4 pa{};  // P A
-    for (std::size_t i = 0; i < 4; ++i)
-      for (std::size_t j = 0; j < 4; ++j)
-        for (std::size_t l = 0; l < 4; ++l) pa[i][j] += pm[i][l] * a[l][j];
-    Mat4 next{};
-    double change = 0.0;
-    double size = 0.0;
-    for (std::size_t i = 0; i < 4; ++i)
-      for (std::size_t j = 0; j < 4; ++j) {
-        double s = i == j ? q[i] : 0.0;
-        for (std::size_t l = 0; l < 4; ++l) s += a[l][i] * pa[l][j];
-        s -= bpa[i] * bpa[j] / bpb;
-        next[i][j] = s;
-        change = std::max(change, std::fabs(s - pm[i][j]));
-        size = std::max(size, std::fabs(s));
-      }
-    // Symmetrise (rounding otherwise feeds the unstable mode and the iteration drifts away
-    // from the fixed point after converging) and stop at a relative fixed point.
-    for (std::size_t i = 0; i < 4; ++i)
-      for (std::size_t j = 0; j < i; ++j) next[i][j] = next[j][i] = 0.5 * (next[i][j] + next[j][i]);
-    pm = next;
-    for (std::size_t j = 0; j < 4; ++j) m_k[j] = bpa[j] / bpb;
-    if (change <= 1e-12 * size) break;
-  }
+  m_q = Eigen::Vector4d(1e-8, 1e-4 * t, 1e-8, 1e-3 * t).asDiagonal();
+  m_h(0, 0) = 1.0;
+  m_h(1, 2) = 1.0;
+  m_r = Eigen::Vector2d(kSigmaPosition * kSigmaPosition, kSigmaAngle * kSigmaAngle).asDiagonal();
+  m_p0 = Eigen::Vector4d(1e-4, 1e-2, 1e-3, 1e-2).asDiagonal();
+  m_track_range = 4.0 * p.params().track_limit;
+  m_angle_range = 3.2;
+
+  // Tolerance: |u_a - u_b| <= |K_a - K_b| |x| + |K| |x_a - x_b| over the sensor ranges (speeds
+  // up to 10 m/s and 10 rad/s), with the kernels' documented agreement bounds.
+  const Eigen::Vector4d x_range(m_track_range, 10.0, m_angle_range, 10.0);
+  const double k_norm = m_k[0].cwiseAbs().maxCoeff();
+  const double dk = kernels::lqr_tolerance<4>().epsilon() * k_norm;
+  const double dx = kernels::kalman_tolerance<4, 2>().epsilon() * x_range.maxCoeff();
+  m_tolerance = Tolerance::absolute(dk * x_range.sum() + m_k[0].cwiseAbs().sum() * dx);
 }
 
-Input PendulumLqr::compute(const State& x, ControllerState& /*s*/, std::uint32_t version) const noexcept {
-  return Input{neg_dot(m_k.data(), x.data(), 4, version), 0.0, 0.0};
+ControllerState PendulumLqgLaw::initial_state() const noexcept {
+  ControllerState s{};
+  std::copy(m_p0.data(), m_p0.data() + 16, s.begin() + 4);
+  return s;
 }
 
-MotorPi::MotorPi(const DcMotor& m) : m_p(m.params()), m_period(m.control_period()) {}
+State PendulumLqgLaw::measure(const State& x, const State& noise, const Input& applied) const noexcept {
+  return State{
+      x[0] + kSigmaPosition * noise[0], x[2] + kSigmaAngle * noise[1], applied[0], 0.0, 0.0, 0.0, 0.0};
+}
 
-Input MotorPi::compute(const State& x, ControllerState& s, std::uint32_t version) const noexcept {
-  const double w = x[0];
-  const double e = m_p.speed_setpoint - w;
-  const double lo = m_p.torque_constant * w - m_current_margin * m_p.resistance;
-  const double hi = m_p.torque_constant * w + m_current_margin * m_p.resistance;
-  double integ = 0.0;
-  double v = 0.0;
-  if (version == 1U) {
-    integ = std::fma(m_ki * m_period, e, s[0]);
-    v = std::fma(m_kp, e, integ);
-  } else if (version == 2U) {
-    const long double li = static_cast<long double>(s[0]) + static_cast<long double>(m_ki) *
-                                                                static_cast<long double>(e) *
-                                                                static_cast<long double>(m_period);
-    integ = static_cast<double>(li);
-    v = static_cast<double>(static_cast<long double>(m_kp) * static_cast<long double>(e) + li);
+Input PendulumLqgLaw::compute(const State& z, ControllerState& s, std::uint32_t version) const noexcept {
+  const std::uint32_t v = version % kVersions;
+  Eigen::Map<Eigen::Vector4d> x_hat(s.data());
+  Eigen::Map<Eigen::Matrix4d> p(s.data() + 4);
+  // Predict with the command actually applied over the last period: F (x + A^-1 B u) = A x + B u.
+  const double u_prev = std::isfinite(z[2]) ? z[2] : 0.0;
+  if (finite_within(z[0], m_track_range) && finite_within(z[1], m_angle_range)) {
+    kernels::KalmanInput<4, 2> in;
+    in.x = x_hat + m_ainv_b * u_prev;
+    in.p = p;
+    in.f = m_a;
+    in.q = m_q;
+    in.h = m_h;
+    in.r = m_r;
+    in.z = Eigen::Vector2d(z[0], z[1]);
+    const kernels::KalmanOutput<4, 2> out = kernels::kKalmanVersions<4, 2>[v](in);
+    if (out.status == kernels::Status::ok || out.status == kernels::Status::ill_conditioned) {
+      x_hat = out.x;
+      p = out.p;
+    } else {
+      // The estimator refused its own state (corrupted covariance, non-finite estimate):
+      // restart it at the measurement, as after power-up.
+      x_hat = Eigen::Vector4d(z[0], 0.0, z[1], 0.0);
+      p = m_p0;
+    }
   } else {
-    integ = s[0] + m_ki * e * m_period;
-    v = m_kp * e + integ;
+    // A reading outside the sensor's range is rejected: predict only (P is kept; one missed
+    // update).
+    x_hat = (m_a * x_hat + m_b * u_prev).eval();
   }
-  const double limited = std::clamp(v, std::max(lo, -m_p.voltage_limit), std::min(hi, m_p.voltage_limit));
-  if (limited == v) s[0] = integ;  // conditional integration: no wind-up while limited
-  return Input{limited, 0.0, 0.0};
+  return Input{-(m_k[v] * x_hat)(0, 0), 0.0, 0.0};
 }
 
-AttitudePd::AttitudePd(const RigidBodyAttitude& a) {
-  constexpr double wn = 0.5;
+// ---------------------------------------------------------------------------------------------
+// Motor
+
+namespace {
+kernels::PidConfig motor_pid_config(const DcMotor& m) {
+  kernels::PidConfig c;
+  c.kp = 0.2;
+  c.ki = 5.0;
+  c.kd = 0.0;
+  c.dt = m.control_period();
+  c.out_max = 8.0 * m.params().resistance;  // +-8 A worth of voltage above the back-EMF
+  c.out_min = -c.out_max;
+  c.input_limit = 1000.0;
+  return c;
+}
+}  // namespace
+
+MotorPidLaw::MotorPidLaw(const DcMotor& m)
+    : m_p(m.params()),
+      m_config(motor_pid_config(m)),
+      m_double(m_config),
+      m_float(m_config),
+      m_fixed(m_config) {
+  // Versions are not re-aligned between calls (a dissenting one is resynced by the executor),
+  // so the PID bound is taken over a whole 10^5-call run; the feed-forward K w adds a float
+  // rounding of the largest accepted speed.
+  m_tolerance =
+      Tolerance::absolute(kernels::pid_tolerance(m_config, 100000U).epsilon() +
+                          4.0 * kernels::kUnitRoundoffFloat * m_p.torque_constant * m_config.input_limit);
+}
+
+State MotorPidLaw::measure(const State& x, const State& noise, const Input& /*applied*/) const noexcept {
+  return State{x[0] + kSigmaSpeed * noise[0], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+}
+
+Input MotorPidLaw::compute(const State& z, ControllerState& s, std::uint32_t version) const noexcept {
+  const kernels::PidState st{s[0], s[1], s[2], s[3] != 0.0};
+  const kernels::PidInput in{m_p.speed_setpoint, z[0]};
+  // A state the version refuses (set_state not ok: a corrupted integrator beyond its range)
+  // restarts the PID from rest, like a power-up.
+  kernels::PidOutput out{0.0, kernels::Status::out_of_range, false};
+  kernels::PidState next{};
+  double feed_forward = 0.0;
+  // Each call copies the version's prototype (no allocation), so replicas share nothing.
+  switch (version % kVersions) {
+    case 0U: {
+      kernels::PidDouble pid = m_double;
+      if (pid.set_state(st) == kernels::Status::ok) out = pid.step(in);
+      next = pid.state();
+      feed_forward = m_p.torque_constant * (out.status == kernels::Status::ok ? z[0] : next.prev_measurement);
+      break;
+    }
+    case 1U: {
+      kernels::PidFloat pid = m_float;
+      if (pid.set_state(st) == kernels::Status::ok) out = pid.step(in);
+      next = pid.state();
+      const double w = out.status == kernels::Status::ok ? z[0] : next.prev_measurement;
+      feed_forward = static_cast<double>(static_cast<float>(m_p.torque_constant) * static_cast<float>(w));
+      break;
+    }
+    default: {
+      kernels::PidFixed pid = m_fixed;
+      if (pid.set_state(st) == kernels::Status::ok) out = pid.step(in);
+      next = pid.state();
+      const double w = out.status == kernels::Status::ok ? z[0] : next.prev_measurement;
+      const double w_q16 = kernels::PidFixed::from_q16(kernels::PidFixed::to_q16(w));
+      feed_forward = kernels::PidFixed::from_q16(kernels::PidFixed::to_q16(m_p.torque_constant * w_q16));
+      break;
+    }
+  }
+  // A refused step (measurement out of range or non-finite, or a state the version cannot
+  // hold) keeps the state and holds the previous command.
+  if (out.status != kernels::Status::ok) out.u = next.prev_output;
+  s[0] = next.integral;
+  s[1] = next.prev_measurement;
+  s[2] = next.prev_output;
+  s[3] = next.has_prev ? 1.0 : 0.0;
+  return Input{feed_forward + out.u, 0.0, 0.0};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attitude
+
+AttitudeLqrLaw::AttitudeLqrLaw(const RigidBodyAttitude& a) {
+  constexpr double wn = 0.5;  // closed-loop natural frequency [rad/s] and damping of the design
   constexpr double zeta = 0.9;
-  for (std::size_t i = 0; i < 3; ++i) {
-    const double j = a.params().inertia[i];
-    m_kp[i] = 2.0 * j * wn * wn;  // small angles: rotation angle = 2 |q_vec|
-    m_kd[i] = 2.0 * zeta * wn * j;
+  double bound = 0.0;
+  for (std::size_t axis = 0; axis < 3; ++axis) {
+    const double j = a.params().inertia[axis];
+    Eigen::Matrix2d ac;
+    ac << 0.0, 1.0, 0.0, 0.0;
+    const Eigen::Vector2d bc(0.0, 1.0 / j);
+    kernels::LqrInput<2, 1> in;
+    discretise<2>(ac, bc, a.control_period(), in.a, in.b);
+    // Continuous LQR of J theta'' = tau with R = 1 gives kp = sqrt(q1), kd = sqrt(q2 + 2 J kp):
+    // q1 = (J wn^2)^2 and q2 = J^2 wn^2 (4 zeta^2 - 2) place the poles at wn, zeta.
+    in.q =
+        Eigen::Vector2d(std::pow(j * wn * wn, 2.0), j * j * wn * wn * (4.0 * zeta * zeta - 2.0)).asDiagonal();
+    in.r(0, 0) = 1.0;
+    const auto k = lqr_gains<2>(in, "attitude");
+    for (std::uint32_t v = 0; v < kVersions; ++v) m_k[v][axis] = k[v];
+    // Tolerance: |K_a - K_b| (|theta| + |w|) over theta <= pi, |w| <= 1 rad/s.
+    bound = std::max(bound, kernels::lqr_tolerance<2>().epsilon() * k[0].cwiseAbs().maxCoeff() * (3.2 + 1.0));
   }
+  m_tolerance = Tolerance::absolute(bound);
 }
 
-Input AttitudePd::compute(const State& x, ControllerState& /*s*/, std::uint32_t version) const noexcept {
-  const double sign = x[0] < 0.0 ? -1.0 : 1.0;  // shortest rotation
+State AttitudeLqrLaw::measure(const State& x, const State& noise, const Input& /*applied*/) const noexcept {
+  State z = x;
+  for (std::size_t i = 0; i < 4; ++i) z[i] += kSigmaQuaternion * noise[i];
+  for (std::size_t i = 4; i < 7; ++i) z[i] += kSigmaRate * noise[i];
+  return z;
+}
+
+Input AttitudeLqrLaw::compute(const State& z, ControllerState& /*s*/, std::uint32_t version) const noexcept {
+  const std::uint32_t v = version % kVersions;
+  const double sign = z[0] < 0.0 ? -1.0 : 1.0;  // shortest rotation
   Input u{};
   for (std::size_t i = 0; i < 3; ++i) {
-    const std::array<double, 2> k{m_kp[i] * sign, m_kd[i]};
-    const std::array<double, 2> v{x[1 + i], x[4 + i]};
-    u[i] = neg_dot(k.data(), v.data(), 2, version);
+    const Eigen::Vector2d xi(2.0 * sign * z[1 + i], z[4 + i]);  // small angles: angle = 2 q_i
+    u[i] = -(m_k[v][i] * xi)(0, 0);
   }
   return u;
 }

@@ -47,7 +47,8 @@ class Law {
   Law(const Law&) = delete;
   Law& operator=(const Law&) = delete;
   virtual ~Law() = default;
-  [[nodiscard]] virtual Input compute(const State& z, ControllerState& s, std::uint32_t version) const noexcept = 0;
+  [[nodiscard]] virtual Input compute(const State& z, ControllerState& s,
+                                      std::uint32_t version) const noexcept = 0;
   /// The state every replica starts with.
   [[nodiscard]] virtual ControllerState initial_state() const noexcept { return ControllerState{}; }
   /// Words of ControllerState in use (0: stateless law).
@@ -57,7 +58,8 @@ class Law {
   /// Builds z from the true state, `noise` (standard normal draws times the noise scale, one
   /// per state word; the law multiplies word i by its sensor's nominal sigma) and the command
   /// applied over the last period (the actuator read-back the estimator predicts with).
-  [[nodiscard]] virtual State measure(const State& x, const State& noise, const Input& applied) const noexcept = 0;
+  [[nodiscard]] virtual State measure(const State& x, const State& noise,
+                                      const Input& applied) const noexcept = 0;
   /// Absolute agreement tolerance of the commands of two versions (N-version vote, and the
   /// SDC judgement of N-version runs), per command component.
   [[nodiscard]] virtual Tolerance version_tolerance() const noexcept = 0;
@@ -68,17 +70,19 @@ class Law {
 class PendulumLqgLaw final : public Law {
  public:
   explicit PendulumLqgLaw(const CartPole& p);
-  [[nodiscard]] Input compute(const State& z, ControllerState& s, std::uint32_t version) const noexcept override;
+  [[nodiscard]] Input compute(const State& z, ControllerState& s,
+                              std::uint32_t version) const noexcept override;
   [[nodiscard]] ControllerState initial_state() const noexcept override;
   [[nodiscard]] std::size_t state_words() const noexcept override { return 20; }
   [[nodiscard]] std::size_t measurement_size() const noexcept override { return 3; }
-  [[nodiscard]] State measure(const State& x, const State& noise, const Input& applied) const noexcept override;
+  [[nodiscard]] State measure(const State& x, const State& noise,
+                              const Input& applied) const noexcept override;
   [[nodiscard]] Tolerance version_tolerance() const noexcept override { return m_tolerance; }
   [[nodiscard]] const Eigen::Matrix<double, 1, 4>& gain(std::uint32_t version) const noexcept {
     return m_k[version % kVersions];
   }
 
-  static constexpr double kSigmaPosition = 2e-3;  ///< [m]
+  static constexpr double kSigmaPosition = 2e-3;                ///< [m]
   static constexpr double kSigmaAngle = 1.7453292519943295e-3;  ///< 0.1 deg [rad]
 
  private:
@@ -101,10 +105,12 @@ class PendulumLqgLaw final : public Law {
 class MotorPidLaw final : public Law {
  public:
   explicit MotorPidLaw(const DcMotor& m);
-  [[nodiscard]] Input compute(const State& z, ControllerState& s, std::uint32_t version) const noexcept override;
+  [[nodiscard]] Input compute(const State& z, ControllerState& s,
+                              std::uint32_t version) const noexcept override;
   [[nodiscard]] std::size_t state_words() const noexcept override { return 1; }  // the integrator
   [[nodiscard]] std::size_t measurement_size() const noexcept override { return 1; }
-  [[nodiscard]] State measure(const State& x, const State& noise, const Input& applied) const noexcept override;
+  [[nodiscard]] State measure(const State& x, const State& noise,
+                              const Input& applied) const noexcept override;
   [[nodiscard]] Tolerance version_tolerance() const noexcept override { return m_tolerance; }
   [[nodiscard]] const kernels::PidConfig& config() const noexcept { return m_config; }
 
@@ -124,11 +130,14 @@ class MotorPidLaw final : public Law {
 class AttitudeLqrLaw final : public Law {
  public:
   explicit AttitudeLqrLaw(const RigidBodyAttitude& a);
-  [[nodiscard]] Input compute(const State& z, ControllerState& s, std::uint32_t version) const noexcept override;
+  [[nodiscard]] Input compute(const State& z, ControllerState& s,
+                              std::uint32_t version) const noexcept override;
   [[nodiscard]] std::size_t measurement_size() const noexcept override { return 7; }
-  [[nodiscard]] State measure(const State& x, const State& noise, const Input& applied) const noexcept override;
+  [[nodiscard]] State measure(const State& x, const State& noise,
+                              const Input& applied) const noexcept override;
   [[nodiscard]] Tolerance version_tolerance() const noexcept override { return m_tolerance; }
-  [[nodiscard]] const Eigen::Matrix<double, 1, 2>& gain(std::uint32_t version, std::size_t axis) const noexcept {
+  [[nodiscard]] const Eigen::Matrix<double, 1, 2>& gain(std::uint32_t version,
+                                                        std::size_t axis) const noexcept {
     return m_k[version % kVersions][axis % 3U];
   }
 

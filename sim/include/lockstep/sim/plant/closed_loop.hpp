@@ -4,9 +4,17 @@
 // runtime's hooks at a rate (per call, per replica) or at scripted instants; a run records the
 // trajectory, the executor's events and whether the plant's safety envelope held.
 //
-//   sim time --+--[sense x(t_k)]--> executor.run(x) --> vote --> u_k --(ZOH, RK4)--> x(t_k+1)
-//              |                     replicas 0..N-1        no decision: hold u_(k-1)
+//   sim time --+--[sense z = h(x(t_k)) + noise, u_(k-1)]--> executor.run(z) --> vote --> u_k
+//              |      replicas 0..N-1: estimator + control law        no decision: hold u_(k-1)
+//              |      (kernels/: Kalman + LQR, PID, LQR; replica-private state)
+//              |                                         u_k --(ZOH, RK4)--> x(t_k+1)
 //              +-- fault stream (seed, run): per call, per replica, one draw: hit? which bit?
+//              +-- noise stream (seed, run): one standard normal per state word and call
+//
+// Controllers come from kernels/ (docs/plants.md): the pendulum runs a Kalman estimator and LQR
+// state feedback, the motor a PID speed loop, the attitude loop per-axis LQR. Gains are designed
+// once per run; the per-call law is the replicated computation. Under `nversion` replica i runs
+// kernel version i; every other executor replicates version 0.
 //
 // Usage:
 //   lockstep::sim::plant::LoopSpec spec;   // pendulum under TMR, 1e-3 output bit flips / call / replica
@@ -30,8 +38,9 @@ enum class LoopExecutor : std::uint8_t { simplex, dmr_retry, tmr, nversion };
 /// Faults injected into a replica's execution of one control call.
 enum class LoopFault : std::uint8_t {
   bitflip_output,  ///< one random bit of the replica's command
-  bitflip_input,   ///< one random bit of the replica's private copy of the measured state
-  bitflip_state,   ///< one random bit of the replica's private controller state (motor PI integrator)
+  bitflip_input,   ///< one random bit of the replica's private copy of the measurement vector
+  bitflip_state,   ///< one random bit of the replica's private controller state (pendulum: the
+                   ///< Kalman estimate and covariance; motor: the PID integrator)
   exception,       ///< the replica fails (throws)
   delay,           ///< the replica finishes two deadlines late
   stuck_at,        ///< one output bit of the replica stuck at 1 for `LoopSpec::stuck_calls` calls
@@ -62,7 +71,12 @@ struct LoopSpec {
   double duration = 10.0;          ///< seconds of simulated time, > 0
   std::uint32_t stuck_calls = 50;  ///< length of a stuck-at fault, in control calls (>= 1)
   std::uint64_t seed = 1;          ///< the fault stream; the same seed gives every executor the same stream
-  bool record_trace = false;       ///< keep one TracePoint per control period
+  /// Sensor noise as a multiple of the plant's nominal sensor noise (pendulum: 2 mm cart
+  /// position, 0.1 deg angle; motor: 0.2 rad/s; attitude: 1e-4 per quaternion component and
+  /// 1e-4 rad/s), in [0, 100]; -1 = the plant's default (1 for the pendulum, 0 otherwise).
+  /// Seeded from `seed` on its own stream: the fault stream does not depend on it.
+  double sensor_noise = -1.0;
+  bool record_trace = false;  ///< keep one TracePoint per control period
 };
 
 /// Validates a spec: raises lockstep::Error naming the bad field.
@@ -71,7 +85,7 @@ void validate(const LoopSpec& spec);
 /// One control period of a recorded run.
 struct TracePoint {
   double time = 0.0;
-  State x{};
+  State x{};  ///< the true state (the controller sees it through the noisy sensors)
   Input u{};
   std::uint8_t faults = 0;  ///< faults injected into this call (all replicas)
   std::uint8_t status = 0;  ///< lockstep::CallStatus of the call
