@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -47,11 +48,21 @@ ExecutorConfig cfg_for(Backend b, lockstep::hw::Clock* clock, std::uint32_t n = 
   return cfg;
 }
 
+class CountingSink final : public lockstep::hw::CheckpointSink {
+ public:
+  void checkpoint(lockstep::hw::CheckpointId id) noexcept override {
+    if (id.value < counts.size()) counts[id.value].fetch_add(1);
+  }
+  std::array<std::atomic<int>, 16> counts{};
+};
+
 /// Runs a fixed-seed fault sequence and records everything a CallResult says.
 std::vector<std::uint64_t> trace(Backend b, std::uint32_t n, bool caller0) {
   lockstep::hw::SimClock clock;
   auto cfg = cfg_for(b, &clock, n);
+  CountingSink sink;  // caller_is_replica0 needs a supervision sink
   cfg.caller_is_replica0 = caller0;
+  if (caller0) cfg.checkpoints = &sink;
   cfg.spares = 1;
   NModularExecutor<std::int64_t, std::int64_t, Sum> ex{cfg, integrate, lockstep::voters::majority};
   std::vector<std::uint64_t> out;
@@ -269,7 +280,9 @@ TEST(PinnedBackend, WorkerStuckForGoodIsDetachedAfterBoundedWait) {
 TEST(PinnedBackend, CallerIsReplicaZero) {
   lockstep::hw::SteadyClock clock;
   auto cfg = cfg_for(Backend::pinned, &clock);
+  CountingSink sink;
   cfg.caller_is_replica0 = true;
+  cfg.checkpoints = &sink;
   cfg.deadline = 1s;
   NModularExecutor<int, int> ex{cfg, [](const int& x) { return x * 3; }, lockstep::voters::majority};
   ex.faults().arm(0, Fault::flip_output(0, 1), ex.next_call());
@@ -278,6 +291,36 @@ TEST(PinnedBackend, CallerIsReplicaZero) {
   EXPECT_EQ(*r.vote.value, 15);
   EXPECT_EQ(r.vote.dissent, ReplicaMask{0b001});
   EXPECT_EQ(ex.placement()[0].core, -1);  // the caller's thread is not pinned by the executor
+}
+
+TEST(PinnedBackend, CallerIsReplicaZeroRequiresASupervisionSink) {
+  lockstep::hw::SteadyClock clock;
+  auto cfg = cfg_for(Backend::pinned, &clock);
+  cfg.caller_is_replica0 = true;
+  try {
+    NModularExecutor<int, int> ex{cfg, [](const int& x) { return x; }, lockstep::voters::majority};
+    FAIL() << "accepted caller_is_replica0 without a watchdog sink";
+  } catch (const lockstep::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("deadline bound is lost"), std::string::npos) << e.what();
+  }
+  cfg.backend = Backend::inline_;  // no threads: replica 0 runs on the caller anyway
+  EXPECT_NO_THROW(
+      (NModularExecutor<int, int>{cfg, [](const int& x) { return x; }, lockstep::voters::majority}));
+}
+
+TEST(PinnedBackend, InjectedHangOnCallerReplicaIsSimulatedNotReal) {
+  lockstep::hw::SteadyClock clock;
+  CountingSink sink;
+  auto cfg = cfg_for(Backend::pinned, &clock);
+  cfg.caller_is_replica0 = true;
+  cfg.checkpoints = &sink;
+  cfg.deadline = 1s;
+  NModularExecutor<int, int> ex{cfg, [](const int& x) { return x; }, lockstep::voters::majority};
+  ex.faults().arm(0, Fault::hang(), ex.next_call());
+  const auto r = ex.run(4);  // a real hang here would never return
+  ASSERT_TRUE(r.decided());
+  EXPECT_EQ(r.hung, ReplicaMask{0b001});
+  EXPECT_EQ(r.late, ReplicaMask{0b001});
 }
 
 TEST(PinnedBackend, HotPathAllocatesNothing) {
@@ -378,14 +421,6 @@ TEST(TbbBackend, UnavailableCoreIsReportedNotFatal) {
   EXPECT_TRUE(ex.run(1).decided());
   EXPECT_NE(ex.telemetry().to_json().find("no such core"), std::string::npos);
 }
-
-class CountingSink final : public lockstep::hw::CheckpointSink {
- public:
-  void checkpoint(lockstep::hw::CheckpointId id) noexcept override {
-    if (id.value < counts.size()) counts[id.value].fetch_add(1);
-  }
-  std::array<std::atomic<int>, 16> counts{};
-};
 
 TEST(PinnedBackend, ReportsCallAndReplicaCheckpoints) {
   lockstep::hw::SteadyClock clock;

@@ -56,10 +56,13 @@ struct ExecutorConfig {
                                        ///< empty = the process's allowed cores, round robin
   std::chrono::nanoseconds deadline = std::chrono::milliseconds{1};  ///< per call, > 0
   Backend backend = Backend::pinned;
-  std::uint32_t spares = 0;         ///< hot spares (N active + S spares), taken when a replica is excluded
-                                    ///< or its worker hangs
-  bool caller_is_replica0 = false;  ///< run replica 0 on the caller (faster; a hang of replica 0
-                                    ///< then blocks the caller: supervise it with `checkpoints`)
+  std::uint32_t spares = 0;  ///< hot spares (N active + S spares), taken when a replica is excluded
+                             ///< or its worker hangs
+  /// Run replica 0 on the caller's thread (one handoff less). Costs the deadline bound: a hang
+  /// of replica 0 then blocks the caller for as long as it lasts, and no spare can replace it.
+  /// Requires `checkpoints` (a watchdog-fed sink) on the threaded backends; leave it false when
+  /// hangs are in your fault model and no hardware watchdog supervises the control thread.
+  bool caller_is_replica0 = false;
   std::uint32_t spin_iterations = 4000;  ///< worker: busy polls before yielding, then futex wait
   std::uint32_t yield_iterations = 64;   ///< worker: yields before blocking
   Reintegration reintegration = Reintegration::on_dissent;

@@ -91,7 +91,7 @@ struct Lane {
   std::uint16_t checkpoint{0};
   std::int64_t finish_ns{0};
   ReplicaStatus status{ReplicaStatus::ok};
-  bool simulate_hang{false};  ///< inline backend: an injected hang is simulated, not real
+  bool simulate_hang{false};  ///< run on the caller: an injected hang is simulated, not real
   bool on_caller{false};      ///< run by the caller thread (inline backend, or replica 0)
 
   Lane() {
@@ -245,8 +245,10 @@ class ReplicatedExecutor {
       lane->clock = m_clock;
       lane->validator = &m_validator;
       lane->sink = cfg.checkpoints;
-      lane->simulate_hang = cfg.backend == Backend::inline_;
       lane->on_caller = cfg.backend == Backend::inline_ || (cfg.caller_is_replica0 && w == 0U);
+      // An injected hang on the caller's thread is simulated (reported hung, late): a real one
+      // would hang the caller, which is the documented cost of `caller_is_replica0`.
+      lane->simulate_hang = lane->on_caller;
       m_lanes.push_back(std::move(lane));
     }
     for (std::uint32_t i = 0; i < n; ++i) { assign(i, i); }
@@ -606,6 +608,13 @@ class ReplicatedExecutor {
           "(LOCKSTEP_WITH_TBB=OFF)");
     }
     if (c.join_timeout.count() < 0) raise("ExecutorConfig: join_timeout must not be negative");
+    if (c.caller_is_replica0 && c.backend != Backend::inline_ && c.checkpoints == nullptr) {
+      raise(
+          "ExecutorConfig: caller_is_replica0 runs replica 0 on the calling thread, so a hang of "
+          "replica 0 hangs the caller and the deadline bound is lost; set `checkpoints` to a "
+          "watchdog-fed sink that supervises the caller, or leave caller_is_replica0 false "
+          "(see docs/runtime.md, Deadlines)");
+    }
   }
 
   void start_backend() {
