@@ -1,11 +1,17 @@
-// lockstep-bench-sim: campaign throughput for the bit-exact kernel, with and without the
-// results store, and the raw store insert rate. Rows (items_per_second = trials/s):
-//   BM_Campaign/<executor>/<threads>        engine only (no --db)
-//   BM_CampaignStore/<executor>/<threads>   engine + SQLite store (what the CLI reports)
-//   BM_StoreAppend                          16,384-row transactions into a fresh store
+// lockstep-bench-sim: campaign throughput for the bit-exact kernel (crc32, one output bit flip
+// per trial), with and without the results store, on 1 and 2 threads, and the raw store insert
+// rate. Rows (items_per_second = trials/s):
+//   BM_Campaign/exec:E/threads:T        engine only (no --db); E: 0 simplex, 1 dmr, 2 tmr, 3 nversion
+//   BM_CampaignStore/exec:E/threads:T   engine + SQLite store (what the CLI reports)
+//   BM_StoreAppend                      16,384-row transactions into a fresh store
+// After the table it prints the 2-thread/1-thread ratio of every engine and engine+store row
+// (medians when run with --benchmark_repetitions=N), e.g.
+//   lockstep-bench-sim --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,12 +21,16 @@
 namespace ls = lockstep::sim;
 
 namespace {
-constexpr std::uint64_t kTrials = 50000;
+// Enough trials for a dozen store batches (16,384 trials each): the writer thread's overlap
+// with the engine shows, and the per-campaign set-up (runners, DB creation) is amortised.
+constexpr std::uint64_t kTrials = 200000;
 const char* const kExecutors[] = {"simplex", "dmr", "tmr", "nversion"};
 
 std::string temp_db(const char* name) {
   const auto p = std::filesystem::temp_directory_path() / name;
   std::filesystem::remove(p);
+  std::filesystem::remove(p.string() + "-wal");
+  std::filesystem::remove(p.string() + "-shm");
   return p.string();
 }
 
@@ -38,7 +48,7 @@ void run(benchmark::State& state, bool store) {
     benchmark::DoNotOptimize(s.counts);
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kTrials));
-  if (store) std::filesystem::remove(spec.db_path);
+  if (store) (void)temp_db("lockstep-bench-sim.db");
 }
 
 void BM_Campaign(benchmark::State& state) { run(state, false); }
@@ -55,12 +65,62 @@ void BM_StoreAppend(benchmark::State& state) {
     store.append_trials(rows);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(next));
-  std::filesystem::remove(path);
+  (void)temp_db("lockstep-bench-store.db");
 }
+
+// Console output as usual, plus the trials/s of each row (the median when repeated) kept for
+// the 2-thread/1-thread ratios printed at the end.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    benchmark::ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      if (r.run_type == Run::RT_Aggregate && r.aggregate_name != "median") continue;
+      const auto it = r.counters.find("items_per_second");
+      if (it == r.counters.end()) continue;
+      // "BM_Campaign/exec:2/threads:1" -> key "BM_Campaign/exec:2", threads 1.
+      const std::string name = r.run_name.str();
+      const auto at = name.find("/threads:");
+      if (at == std::string::npos) continue;
+      const int threads = std::stoi(name.substr(at + 9));
+      m_rates[name.substr(0, at) + " (" + r.report_label + ")"][threads] = it->second.value;
+    }
+  }
+  void print_ratios() const {
+    std::printf("\n2-thread / 1-thread throughput (trials/s%s):\n", m_rates.empty() ? ", none measured" : "");
+    for (const auto& [row, by_threads] : m_rates) {
+      const auto one = by_threads.find(1);
+      const auto two = by_threads.find(2);
+      if (one == by_threads.end() || two == by_threads.end() || one->second <= 0.0) continue;
+      std::printf("  %-32s %10.0f -> %10.0f  x%.2f\n", row.c_str(), one->second, two->second,
+                  two->second / one->second);
+    }
+  }
+
+ private:
+  std::map<std::string, std::map<int, double>> m_rates;
+};
 
 }  // namespace
 
-BENCHMARK(BM_Campaign)->ArgsProduct({{0, 1, 2, 3}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_CampaignStore)->ArgsProduct({{2}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Campaign)
+    ->ArgNames({"exec", "threads"})
+    ->ArgsProduct({{0, 1, 2, 3}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_CampaignStore)
+    ->ArgNames({"exec", "threads"})
+    ->ArgsProduct({{2}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_StoreAppend)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_MAIN();
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.print_ratios();
+  benchmark::Shutdown();
+  return 0;
+}

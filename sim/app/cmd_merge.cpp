@@ -1,9 +1,14 @@
-// lockstep-sim merge: combine shard databases of one campaign.
+// lockstep-sim merge: combine shard databases of one campaign, or of one closed-loop plant
+// Monte Carlo run (`lockstep-sim plant --shard I/N --db FILE`).
 //   lockstep-sim merge --db merged.db shard-1.db shard-2.db ...
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -16,12 +21,38 @@
 namespace po = boost::program_options;
 
 namespace lockstep::sim::app {
+namespace {
+
+// Summary of a merged sampled run (plant): samples stored of the expected runs, per outcome.
+void print_sample_summary(const ResultsStore& store, const std::string& kind, bool quiet,
+                          const std::string& json_path) {
+  const std::vector<Sample> samples = store.read_samples(kind);
+  std::map<std::string, std::uint64_t> outcomes;
+  for (const Sample& x : samples) ++outcomes[x.outcome];
+  const auto runs = store.params().find("runs");
+  const std::string expected = runs == store.params().end() ? std::string{"?"} : runs->second;
+  if (!quiet) {
+    std::printf("merged %s run: %s\n", kind.c_str(), describe(store.params()).c_str());
+    std::printf("samples: %zu of %s runs\n", samples.size(), expected.c_str());
+    for (const auto& [name, n] : outcomes)
+      std::printf("  %-10s %llu\n", name.c_str(), static_cast<unsigned long long>(n));
+  }
+  if (!json_path.empty()) {
+    nlohmann::json j{{"kind", kind}, {"samples", samples.size()}, {"outcomes", outcomes}};
+    if (runs != store.params().end()) j["runs"] = std::stoull(runs->second);
+    std::ofstream f(json_path);
+    f << j.dump(2) << '\n';
+    if (!f) lockstep::raise("cannot write --json file '" + json_path + "'");
+  }
+}
+
+}  // namespace
 
 int run_merge(int argc, char** argv) {
   constexpr const char* kCmd = "merge";
   po::options_description desc(
-      "lockstep-sim merge --db OUT IN1 IN2 ...: merge shard databases of one campaign into OUT (a new "
-      "file).\n"
+      "lockstep-sim merge --db OUT IN1 IN2 ...: merge shard databases of one campaign (or of one "
+      "plant Monte Carlo run) into OUT (a new file).\n"
       "Merged results equal those of the unsharded run with the same seed.\nOptions");
   // clang-format off
   desc.add_options()
@@ -59,6 +90,11 @@ int run_merge(int argc, char** argv) {
   }
   try {
     const ResultsStore store = ResultsStore::open_read_only(out);
+    const auto kind = store.params().find("kind");
+    if (kind != store.params().end() && kind->second != "kernel-campaign") {
+      print_sample_summary(store, kind->second, vm["quiet"].as<bool>(), json_path);
+      return kExitOk;
+    }
     const CampaignSummary s = summarize_store(store);
     if (!vm["quiet"].as<bool>()) print_summary(s, stdout);
     if (!json_path.empty()) write_json_summary(s, json_path);

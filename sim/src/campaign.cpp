@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
 #include <exception>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -17,6 +19,7 @@
 #include <lockstep/core/error.hpp>
 #include <lockstep/sim/catalog.hpp>
 #include <lockstep/sim/fault.hpp>
+#include <nlohmann/json.hpp>
 
 #include "trial_runner.hpp"
 
@@ -92,9 +95,7 @@ class BatchWriter {
       std::exception_ptr error;
       try {
         m_store.append_trials(rows);
-      } catch (...) {
-        error = std::current_exception();
-      }
+      } catch (...) { error = std::current_exception(); }
       lock.lock();
       m_error = error;
       m_busy = false;
@@ -404,6 +405,109 @@ CampaignSummary summarize_store(const ResultsStore& store) {
   return summary;
 }
 
+namespace {
+
+void remove_temp(const std::string& tmp) noexcept {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(tmp + suffix, ec);
+}
+
+// Measured host timings inside a sample's JSON data (keys starting with "wall_") are not
+// results: they differ between two runs of the same sample, so conflicts ignore them.
+bool same_result(const Sample& a, const Sample& b) {
+  if (a.kind != b.kind || a.key != b.key || a.seed != b.seed || a.outcome != b.outcome) return false;
+  if (std::bit_cast<std::uint64_t>(a.value) != std::bit_cast<std::uint64_t>(b.value)) return false;
+  if (a.data == b.data) return true;
+  auto strip = [](const std::string& text) {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+    if (j.is_object()) {
+      for (auto it = j.begin(); it != j.end();) {
+        it = it.key().rfind("wall_", 0) == 0 ? j.erase(it) : std::next(it);
+      }
+    }
+    return j;
+  };
+  const nlohmann::json ja = strip(a.data);
+  const nlohmann::json jb = strip(b.data);
+  return !ja.is_discarded() && ja == jb;
+}
+
+// Merges shard stores of a sampled run (kind "plant": closed-loop Monte Carlo): equal
+// parameters apart from "shard", distinct shards, samples with keys below "runs", a key stored
+// in two inputs only with the same result.
+void merge_sample_stores(const std::string& out, const std::vector<std::string>& inputs,
+                         const std::vector<ResultsStore>& in) {
+  const StoreParams& first = in.front().params();
+  const std::string kind = first.at("kind");
+  auto without_shard = [](StoreParams p) {
+    p.erase("shard");
+    return p;
+  };
+  std::vector<Shard> seen;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const StoreParams& p = in[i].params();
+    const auto shard_it = p.find("shard");
+    if (shard_it == p.end()) raise("merge: '" + inputs[i] + "' has no shard parameter (" + describe(p) + ")");
+    const Shard sh = parse_shard(shard_it->second);
+    if (std::find(seen.begin(), seen.end(), sh) != seen.end()) {
+      raise("merge: '" + inputs[i] + "' is shard " + shard_text(sh) + " again (given twice?)");
+    }
+    seen.push_back(sh);
+    if (without_shard(p) != without_shard(first)) {
+      raise("merge: '" + inputs[i] + "' holds a different run (" + describe(p) + ") than '" + inputs.front() +
+            "' (" + describe(first) + ")");
+    }
+  }
+  std::uint64_t runs = 0;
+  const auto runs_it = first.find("runs");
+  if (runs_it == first.end() || !parse_u64(runs_it->second, runs) || runs == 0) {
+    raise("merge: '" + inputs.front() + "' has no valid 'runs' parameter (" + describe(first) + ")");
+  }
+  std::vector<Sample> all;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i].trial_count() != 0)
+      raise("merge: '" + inputs[i] + "' holds campaign trials in a '" + kind + "' run");
+    std::vector<Sample> got = in[i].read_samples(kind);
+    std::move(got.begin(), got.end(), std::back_inserter(all));
+  }
+  std::stable_sort(all.begin(), all.end(), [](const Sample& a, const Sample& b) { return a.key < b.key; });
+  std::vector<Sample> unique;
+  unique.reserve(all.size());
+  for (Sample& x : all) {
+    if (!unique.empty() && unique.back().key == x.key) {
+      if (!same_result(unique.back(), x))
+        raise("merge: " + kind + " sample " + std::to_string(x.key) + " differs between inputs");
+      continue;
+    }
+    if (x.key >= runs)
+      raise("merge: " + kind + " sample " + std::to_string(x.key) + " beyond the run's " +
+            std::to_string(runs) + " runs");
+    unique.push_back(std::move(x));
+  }
+  StoreParams merged = first;
+  merged["shard"] = "1/1";
+  const std::string tmp = out + ".tmp";
+  remove_temp(tmp);
+  try {
+    {
+      ResultsStore o = ResultsStore::create(tmp, merged);
+      for (std::size_t i = 0; i < unique.size(); i += kBatch) {
+        o.append_samples(
+            std::span<const Sample>{unique}.subspan(i, std::min<std::size_t>(kBatch, unique.size() - i)));
+      }
+      for (const ResultsStore& s : in) {
+        for (const RunRecord& r : s.read_runs()) o.record_run(r);
+      }
+    }
+    std::filesystem::rename(tmp, out);
+  } catch (...) {
+    remove_temp(tmp);
+    throw;
+  }
+}
+
+}  // namespace
+
 void merge_stores(const std::string& out, const std::vector<std::string>& inputs) {
   if (inputs.empty()) raise("merge: no input databases given");
   std::error_code ec;
@@ -413,9 +517,24 @@ void merge_stores(const std::string& out, const std::vector<std::string>& inputs
   std::vector<ResultsStore> in;
   in.reserve(inputs.size());
   for (const std::string& p : inputs) in.push_back(ResultsStore::open_read_only(p));
+  const auto kind_it = in.front().params().find("kind");
+  const std::string kind = kind_it == in.front().params().end() ? std::string{} : kind_it->second;
+  if (kind == "plant") {
+    merge_sample_stores(out, inputs, in);
+    return;
+  }
+  if (kind != "kernel-campaign") {
+    raise("merge: '" + inputs.front() + "' holds a '" + kind +
+          "' run; merge combines kernel campaigns and plant runs");
+  }
   CampaignSpec base = spec_from_params(in.front().params());
   std::vector<Shard> seen;
   for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto k = in[i].params().find("kind");
+    if (k == in[i].params().end() || k->second != kind) {
+      raise("merge: '" + inputs[i] + "' holds a different run (" + describe(in[i].params()) + ") than '" +
+            inputs.front() + "' (" + describe(in.front().params()) + ")");
+    }
     CampaignSpec s = spec_from_params(in[i].params());
     if (std::find(seen.begin(), seen.end(), s.shard) != seen.end()) {
       raise("merge: '" + inputs[i] + "' is shard " + shard_text(s.shard) + " again (given twice?)");

@@ -249,3 +249,109 @@ TEST(Campaign, ShardRangesCoverHugeCampaignsWithoutOverflow) {
   s.shard = ls::Shard{1, 7};
   EXPECT_EQ(ls::shard_range(s).first, 0U);
 }
+
+// ---- merge of closed-loop plant Monte Carlo shards (generic samples, kind "plant") ----------
+namespace {
+ls::StoreParams plant_params(const char* shard, const char* seed = "3") {
+  return ls::StoreParams{
+      {"kind", "plant"}, {"plant", "pendulum"}, {"executor", "tmr"}, {"fault", "bitflip-output"},
+      {"runs", "10"},    {"seed", seed},        {"shard", shard}};
+}
+
+ls::Sample plant_sample(std::uint64_t key) {
+  return ls::Sample{"plant",
+                    key,
+                    key * 7919U,
+                    key % 3U == 0U ? "violated" : "held",
+                    0.25 * static_cast<double>(key),
+                    R"({"calls":100,"sdc":0,"wall_ns_per_call":)" + std::to_string(40 + key) + "}"};
+}
+
+std::string write_plant_shard(const ls::test::TempDir& dir, const std::string& name, const char* shard,
+                              std::uint64_t from, std::uint64_t to, const char* seed = "3") {
+  auto store = ls::ResultsStore::create(dir.file(name), plant_params(shard, seed));
+  std::vector<ls::Sample> samples;
+  for (std::uint64_t k = from; k < to; ++k) samples.push_back(plant_sample(k));
+  store.append_samples(samples);
+  store.record_run(ls::RunRecord{"", 2, shard, to - from, 0.5, 2.0 * static_cast<double>(to - from)});
+  return dir.file(name);
+}
+
+std::string merge_error(const std::string& out, const std::vector<std::string>& in) {
+  try {
+    ls::merge_stores(out, in);
+  } catch (const lockstep::Error& e) { return e.what(); }
+  return "";
+}
+}  // namespace
+
+TEST(Campaign, MergeCombinesPlantShardSamples) {
+  ls::test::TempDir dir;
+  const std::string a = write_plant_shard(dir, "a.db", "1/3", 0, 3);
+  const std::string b = write_plant_shard(dir, "b.db", "2/3", 3, 6);
+  const std::string c = write_plant_shard(dir, "c.db", "3/3", 6, 10);
+  ls::merge_stores(dir.file("m.db"), {c, a, b});  // any order
+  const auto m = ls::ResultsStore::open_read_only(dir.file("m.db"));
+  std::vector<ls::Sample> want;
+  for (std::uint64_t k = 0; k < 10; ++k) want.push_back(plant_sample(k));
+  EXPECT_EQ(m.read_samples("plant"), want);
+  EXPECT_EQ(m.params(), plant_params("1/1"));
+  EXPECT_EQ(m.read_runs().size(), 3U);
+  EXPECT_EQ(m.trial_count(), 0U);
+  // A merged store resumes like the unsharded run: opening it with the 1/1 parameters works.
+  EXPECT_NO_THROW((void)ls::ResultsStore::open_for_writing(dir.file("m.db"), plant_params("1/1")));
+}
+
+TEST(Campaign, MergeOfPlantShardsMayOverlapWhenTheResultsAgree) {
+  ls::test::TempDir dir;
+  const std::string a = write_plant_shard(dir, "a.db", "1/2", 0, 5);
+  // The same runs again (an earlier unsharded attempt, say): equal results, other host timing.
+  auto whole = ls::ResultsStore::create(dir.file("w.db"), plant_params("1/1"));
+  std::vector<ls::Sample> again;
+  for (std::uint64_t k = 0; k < 4; ++k) {
+    ls::Sample x = plant_sample(k);
+    x.data = R"({"calls":100,"sdc":0,"wall_ns_per_call":1})";
+    again.push_back(x);
+  }
+  whole.append_samples(again);
+  ls::merge_stores(dir.file("m.db"), {a, dir.file("w.db")});
+  EXPECT_EQ(ls::ResultsStore::open_read_only(dir.file("m.db")).read_samples("plant").size(), 5U);
+}
+
+TEST(Campaign, MergeRefusesMismatchedDuplicateOrConflictingPlantShards) {
+  ls::test::TempDir dir;
+  const std::string a = write_plant_shard(dir, "a.db", "1/2", 0, 5);
+  const std::string b_other_seed = write_plant_shard(dir, "b.db", "2/2", 5, 10, "4");
+  const std::string a_again = write_plant_shard(dir, "a2.db", "1/2", 0, 5);
+  const std::string out = dir.file("m.db");
+  EXPECT_NE(merge_error(out, {a, b_other_seed}).find("different run"), std::string::npos);
+  EXPECT_NE(merge_error(out, {a, a_again}).find("shard 1/2 again"), std::string::npos);
+  // A conflicting result for one run: another outcome for sample 2 in a 1/1 store.
+  {
+    auto w = ls::ResultsStore::create(dir.file("w.db"), plant_params("1/1"));
+    ls::Sample x = plant_sample(2);
+    x.outcome = "violated";
+    x.value = 99.0;
+    w.append_samples(std::span<const ls::Sample>{&x, 1});
+  }
+  EXPECT_NE(merge_error(out, {a, dir.file("w.db")}).find("plant sample 2 differs"), std::string::npos);
+  // A sample beyond the run count.
+  {
+    auto w = ls::ResultsStore::create(dir.file("x.db"), plant_params("2/2"));
+    const ls::Sample x = plant_sample(10);
+    w.append_samples(std::span<const ls::Sample>{&x, 1});
+  }
+  EXPECT_NE(merge_error(out, {a, dir.file("x.db")}).find("beyond"), std::string::npos);
+  // A kernel campaign and a plant run do not mix.
+  auto k = spec("crc32", "tmr", "bitflip-output", 20);
+  k.db_path = dir.file("k.db");
+  (void)ls::run_campaign(k);
+  EXPECT_NE(merge_error(out, {a, k.db_path}).find("different run"), std::string::npos);
+  EXPECT_NE(merge_error(out, {k.db_path, a}).find("different run"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out + ".tmp"));
+  // An existing output is never touched.
+  const std::string before = ls::test::file_bytes(a);
+  EXPECT_NE(merge_error(a, {a_again}).find("already exists"), std::string::npos);
+  EXPECT_EQ(ls::test::file_bytes(a), before);
+}

@@ -189,6 +189,73 @@ TEST(Cli, ShardMergeAndReportEqualTheUnshardedRun) {
   EXPECT_EQ(file_bytes(dir.file("m.json")), file_bytes(dir.file("w.json")));
 }
 
+namespace {
+// A plant sample without its measured host timing (JSON keys "wall_*"), which differs between
+// two executions of the same run; everything else is a pure function of (parameters, run).
+nlohmann::json result_of(const ls::Sample& x) {
+  nlohmann::json data = nlohmann::json::parse(x.data);
+  for (auto it = data.begin(); it != data.end();)
+    it = it.key().rfind("wall_", 0) == 0 ? data.erase(it) : std::next(it);
+  return {{"key", x.key}, {"seed", x.seed}, {"outcome", x.outcome}, {"value", x.value}, {"data", data}};
+}
+std::vector<nlohmann::json> results_of(const std::string& db) {
+  std::vector<nlohmann::json> out;
+  for (const ls::Sample& x : ls::ResultsStore::open_read_only(db).read_samples("plant"))
+    out.push_back(result_of(x));
+  return out;
+}
+}  // namespace
+
+TEST(Cli, MergeCombinesPlantShardsIntoTheUnshardedRun) {
+  TempDir dir;
+  const std::string plant =
+      "plant --plant pendulum --executor tmr --fault bitflip-output --fault-rate 0.01 --duration 1 --runs 6 "
+      "--seed 5 --threads 2 --quiet";
+  ASSERT_EQ(run_sim(plant + " --db " + dir.file("whole.db")).exit_code, 0);
+  for (const char* shard : {"1/3", "2/3", "3/3"}) {
+    const auto r =
+        run_sim(plant + " --shard " + shard + " --db " + dir.file(std::string{"s"} + shard[0] + ".db"));
+    ASSERT_EQ(r.exit_code, 0) << shard << "\n" << r.output;
+  }
+  const std::string shards = dir.file("s3.db") + " " + dir.file("s1.db") + " " + dir.file("s2.db");
+  const auto m = run_sim("merge --db " + dir.file("m.db") + " --json " + dir.file("m.json") + " " + shards);
+  ASSERT_EQ(m.exit_code, 0) << m.output;
+  EXPECT_NE(m.output.find("samples: 6 of 6 runs"), std::string::npos) << m.output;
+  const auto whole = results_of(dir.file("whole.db"));
+  ASSERT_EQ(whole.size(), 6U);
+  EXPECT_EQ(results_of(dir.file("m.db")), whole);
+  const auto j = nlohmann::json::parse(file_bytes(dir.file("m.json")));
+  EXPECT_EQ(j.at("samples").get<int>(), 6);
+  EXPECT_EQ(j.at("runs").get<int>(), 6);
+  // The merged store resumes as the unsharded run: rerunning it adds nothing.
+  const auto again = run_sim(plant + " --db " + dir.file("m.db"));
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(results_of(dir.file("m.db")), whole);
+
+  // Refusals: exit 2, one line, no output written, an existing output never touched.
+  ASSERT_EQ(
+      run_sim("plant --plant pendulum --executor tmr --fault bitflip-output --fault-rate 0.02 --duration 1 "
+              "--runs 6 --seed 5 --quiet --shard 2/3 --db " +
+              dir.file("other.db"))
+          .exit_code,
+      0);
+  const std::string before = file_bytes(dir.file("m.db"));
+  const std::vector<std::pair<std::string, std::string>> refused{
+      {"merge --db " + dir.file("x.db") + " " + dir.file("s1.db") + " " + dir.file("other.db"),
+       "different run"},
+      {"merge --db " + dir.file("x.db") + " " + dir.file("s1.db") + " " + dir.file("s1.db"), "again"},
+      {"merge --db " + dir.file("m.db") + " " + shards, "already exists"},
+  };
+  for (const auto& [args, needle] : refused) {
+    const auto r = run_sim(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_EQ(lines(r.output), 1U) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x.db")));
+  EXPECT_EQ(file_bytes(dir.file("m.db")), before);
+}
+
 TEST(Cli, SigkillAtAnyMomentThenRerunEqualsAnUninterruptedRun) {
   TempDir dir;
   constexpr std::uint64_t kTrials = 120000;
