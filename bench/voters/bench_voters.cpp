@@ -3,6 +3,8 @@
 //   BM_Memcpy/1048576          copy 3 x 1 Mi doubles (24 MiB) to three other arrays: the baseline
 //   BM_VoteExact3/1048576      3-way exact element-wise vote of the same arrays into one output
 //   BM_VoteTolerance3/1048576  the same with an absolute tolerance
+//   BM_VoteExact3Faulty, BM_VoteTolerance3Faulty: the same votes with replica 1 wrong at every
+//                              element (every block takes the precise kernel: the worst case)
 //   BM_Vote3Double, BM_Vote3Struct64, ...: one vote of a single value (the per-call overhead)
 //
 // Every array row reports bytes_per_second over the 24 MiB of input, so the rows compare
@@ -81,9 +83,39 @@ void BM_VoteTolerance3(benchmark::State& state) {
   set_bytes(state, n);
 }
 
+void BM_VoteExact3Faulty(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Arrays a{n};
+  a.in[2] = a.in[0];
+  for (double& x : a.in[1]) { x += 1.0; }  // replica 1 outvoted at every element
+  const auto in = a.spans();
+  for (auto _ : state) {
+    const lockstep::VoteReport r = voters::majority_into(std::span{in}, std::span{a.out});
+    benchmark::DoNotOptimize(r);
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, n);
+}
+
+void BM_VoteTolerance3Faulty(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Arrays a{n};
+  for (double& x : a.in[1]) { x += 1.0; }
+  const auto in = a.spans();
+  const auto tol = lockstep::Tolerance::absolute(1e-9);
+  for (auto _ : state) {
+    const lockstep::VoteReport r = voters::inexact_majority_into(std::span{in}, std::span{a.out}, tol);
+    benchmark::DoNotOptimize(r);
+    benchmark::ClobberMemory();
+  }
+  set_bytes(state, n);
+}
+
 BENCHMARK(BM_Memcpy)->Arg(1 << 20)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_VoteExact3)->Arg(1 << 20)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_VoteTolerance3)->Arg(1 << 20)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_VoteExact3Faulty)->Arg(1 << 20)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_VoteTolerance3Faulty)->Arg(1 << 20)->Unit(benchmark::kMicrosecond);
 
 struct Struct64 {
   std::array<std::uint64_t, 8> words;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -272,6 +273,151 @@ TEST(InexactMajorityInto, FastPathHandlesChainsAndInfiniteTolerance) {
   const VoteReport big = voters::inexact_majority_into(
       std::span{in}, std::span{t.out}, Tolerance::absolute(std::numeric_limits<double>::infinity()));
   EXPECT_EQ(big.dissent, 0b100U) << "an infinite tolerance still does not admit an infinite value";
+}
+
+// ---- screened 3-way kernels against the generic path ---------------------------------------------
+
+/// How one block of a differential test is filled.
+enum class BlockFill : int { clean, sparse, persistent, special, chain };
+
+/// Three replicas of n elements, block by block in a random fill, reproducible from the seed.
+template <class E>
+struct RandomTriple {
+  std::vector<E> a, b, c;
+  RandomTriple(std::size_t n, std::uint32_t seed, E eps) : a(n), b(n), c(n) {
+    std::mt19937 rng{seed};
+    std::uniform_int_distribution<int> fill_pick{0, 4};
+    std::uniform_int_distribution<int> replica{0, 2};
+    std::uniform_int_distribution<int> special_pick{0, 5};
+    std::uniform_real_distribution<double> value{-1000.0, 1000.0};
+    const std::size_t block = voters::detail::kBlock3;
+    const std::array<E, 6> specials{E{0},
+                                    -E{0},
+                                    std::numeric_limits<E>::infinity(),
+                                    -std::numeric_limits<E>::infinity(),
+                                    std::numeric_limits<E>::quiet_NaN(),
+                                    std::numeric_limits<E>::denorm_min()};
+    for (std::size_t base = 0; base < n; base += block) {
+      const auto fill = static_cast<BlockFill>(fill_pick(rng));
+      const std::size_t end = base + block < n ? base + block : n;
+      const int bad = replica(rng);
+      for (std::size_t k = base; k < end; ++k) {
+        const auto x = static_cast<E>(value(rng));
+        std::array<E, 3> t{x, x, x};
+        if (eps > E{0}) { t[2] = x + eps / E{2}; }  // agree within tolerance, not bitwise
+        if (fill == BlockFill::persistent) { t[static_cast<std::size_t>(bad)] = x + E{1} + E{4} * eps; }
+        if (fill == BlockFill::sparse && rng() % 512U == 0U) { t[static_cast<std::size_t>(bad)] = -x - E{3}; }
+        if (fill == BlockFill::special && rng() % 256U == 0U) {
+          const E s = specials[static_cast<std::size_t>(special_pick(rng))];
+          // Sometimes one replica, sometimes two or three hold the special value.
+          const auto m = rng() % 3U;
+          for (std::size_t i = 0; i <= m; ++i) { t[(static_cast<std::size_t>(bad) + i) % 3U] = s; }
+        }
+        if (fill == BlockFill::chain && eps > E{0} && rng() % 128U == 0U) {
+          // a ~ b ~ c but not a ~ c: the group is centred on b.
+          t = {x, x + eps * E{0.75}, x + eps * E{1.5}};
+        }
+        a[k] = t[0];
+        b[k] = t[1];
+        c[k] = t[2];
+      }
+    }
+  }
+};
+
+/// Votes the triple through the 3-way fast path and through the generic path (a fourth, missing
+/// replica and a quorum of the present ones: the same rule) and expects the same report and, when
+/// decided, bit-identical outputs.
+template <class E, class VoteFn>
+void expect_fast_equals_generic(const RandomTriple<E>& t, VoteFn vote, std::uint32_t seed) {
+  using S = std::span<const E>;
+  const std::size_t n = t.a.size();
+  std::vector<E> fast_out(n), generic_out(n);
+  const std::array<S, 3> three{S{t.a}, S{t.b}, S{t.c}};
+  const std::array<S, 4> four{S{t.a}, S{t.b}, S{t.c}, S{t.a}};
+  VoteOptions o;
+  o.present = ReplicaMask{0b0111U};
+  o.quorum = lockstep::Quorum::of_present;
+  const VoteReport fast = vote(std::span<const S>{three}, std::span<E>{fast_out}, VoteOptions{});
+  const VoteReport generic = vote(std::span<const S>{four}, std::span<E>{generic_out}, o);
+  ASSERT_EQ(fast.outcome == Outcome::no_majority, generic.outcome == Outcome::no_majority) << "seed=" << seed;
+  ASSERT_EQ(fast.dissent, generic.dissent) << "seed=" << seed;
+  ASSERT_EQ(fast.agreeing, generic.agreeing) << "seed=" << seed;
+  if (fast.outcome == Outcome::no_majority) { return; }
+  for (std::size_t k = 0; k < n; ++k) {
+    ASSERT_EQ(std::bit_cast<voters::detail::BitsOf<E>>(fast_out[k]),
+              std::bit_cast<voters::detail::BitsOf<E>>(generic_out[k]))
+        << "k=" << k << " seed=" << seed;
+  }
+}
+
+template <class E>
+void screened_differential(E eps) {
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    // Lengths around block multiples, a short tail and a single element.
+    const std::size_t n =
+        seed % 4U == 0U ? std::size_t{1} : voters::detail::kBlock3 * (1U + seed % 5U) + seed % 3U * 37U;
+    const RandomTriple<E> t{n, seed, eps};
+    if (eps == E{0}) {
+      expect_fast_equals_generic(
+          t, [](auto in, auto out, VoteOptions o) { return voters::majority_into(in, out, o); }, seed);
+    } else {
+      const Tolerance tol = Tolerance::absolute(static_cast<double>(eps));
+      expect_fast_equals_generic(
+          t,
+          [tol](auto in, auto out, VoteOptions o) { return voters::inexact_majority_into(in, out, tol, o); },
+          seed);
+    }
+    if (::testing::Test::HasFatalFailure()) { return; }
+  }
+}
+
+TEST(MajorityInto, ScreenedKernelMatchesGenericPathDouble) { screened_differential<double>(0.0); }
+TEST(MajorityInto, ScreenedKernelMatchesGenericPathFloat) { screened_differential<float>(0.0F); }
+TEST(InexactMajorityInto, ScreenedKernelMatchesGenericPathDouble) { screened_differential<double>(0.25); }
+TEST(InexactMajorityInto, ScreenedKernelMatchesGenericPathFloat) { screened_differential<float>(0.25F); }
+
+TEST(MajorityInto, IdenticalNonFiniteReplicasStillDissent) {
+  // Bitwise identical in all three replicas, so only the screen's finiteness test catches them.
+  for (const double s : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                         std::numeric_limits<double>::quiet_NaN()}) {
+    Three t{5000};
+    t.a[4100] = t.b[4100] = t.c[4100] = s;
+    const auto in = t.in();
+    const VoteReport r = voters::majority_into(std::span{in}, std::span{t.out});
+    EXPECT_EQ(r.outcome, Outcome::no_majority) << s;
+    EXPECT_EQ(r.dissent, 0b111U) << s;
+    VoteOptions o;
+    o.non_finite = NonFinite::compare;
+    const VoteReport cmp = voters::majority_into(std::span{in}, std::span{t.out}, o);
+    EXPECT_EQ(cmp.outcome, Outcome::unanimous) << s;
+  }
+}
+
+TEST(MajorityInto, DissentBeforeAndAfterCleanBlocksIsReported) {
+  // Replica 0 wrong in the first block only, replica 2 in the last one only: both are reported
+  // although the blocks between them are unanimous (the screen is resumed after a clean block).
+  Three t{5 * voters::detail::kBlock3};
+  for (std::size_t k = 0; k < voters::detail::kBlock3; ++k) { t.a[k] = -1.0; }
+  t.c[t.c.size() - 1] = -2.0;
+  const auto in = t.in();
+  const VoteReport r = voters::majority_into(std::span{in}, std::span{t.out});
+  EXPECT_EQ(r.outcome, Outcome::masked);
+  EXPECT_EQ(r.dissent, 0b101U);
+  EXPECT_EQ(r.agreeing, 1U);
+  for (std::size_t k = 0; k < t.out.size(); ++k) { ASSERT_EQ(t.out[k], static_cast<double>(k) * 0.5) << k; }
+  const VoteReport tr =
+      voters::inexact_majority_into(std::span{in}, std::span{t.out}, Tolerance::absolute(0.1));
+  EXPECT_EQ(tr.dissent, 0b101U);
+  for (std::size_t k = 0; k < t.out.size(); ++k) { ASSERT_EQ(t.out[k], static_cast<double>(k) * 0.5) << k; }
+}
+
+TEST(MajorityInto, EmptyBuffersAreUnanimous) {
+  std::vector<double> none;
+  const std::array<Span, 3> in{Span{none}, Span{none}, Span{none}};
+  EXPECT_EQ(voters::majority_into(std::span{in}, std::span{none}).outcome, Outcome::unanimous);
+  EXPECT_EQ(voters::inexact_majority_into(std::span{in}, std::span{none}, Tolerance::absolute(1.0)).outcome,
+            Outcome::unanimous);
 }
 
 TEST(MajorityInto, AllocatesNothing) {

@@ -96,8 +96,9 @@ template <class E>
 template <class E>
 requires std::is_floating_point_v<E>
 inline IntoTally exact3_precise(const E* a, const E* b, const E* c, E* out, std::size_t len) noexcept {
-  // Counters are floating (of E) because GCC vectorises floating compares feeding floating
-  // sums, not feeding integer ones; only "non-zero" matters.
+  // Flags are floating (of E) and accumulate by selection (flag = cond ? flag : 1): GCC 12
+  // vectorises that as a max reduction. A `+=` counter is vectorised too, but as an in-order
+  // scalar fold that costs several times more; integer flags are not vectorised at all.
   E da = 0;
   E db = 0;
   E dc = 0;
@@ -112,10 +113,10 @@ inline IntoTally exact3_precise(const E* a, const E* b, const E* c, E* out, std:
     const bool ac = fx & finite_bits_equal(x, z);
     const bool bc = fy & finite_bits_equal(y, z);
     out[k] = (ab | ac) ? x : z;  // no a-group: b == c decides, or nothing does
-    da += (ab | ac) ? E{0} : E{1};
-    db += (ab | bc) ? E{0} : E{1};
-    dc += (ac | bc) ? E{0} : E{1};
-    fail += (ab | ac | bc) ? E{0} : E{1};
+    da = (ab | ac) ? da : E{1};
+    db = (ab | bc) ? db : E{1};
+    dc = (ac | bc) ? dc : E{1};
+    fail = (ab | ac | bc) ? fail : E{1};
   }
   return tally3(da, db, dc, fail);
 }
@@ -161,100 +162,90 @@ inline IntoTally tolerance3_precise(const E* a, const E* b, const E* c, E* out, 
     const E sel_a = E{1} - sel_b - sel_c;   // otherwise centre a (or nothing: see fail)
     const E centre_ac = sel_c > E{0.5} ? z : x;
     out[k] = sel_b > E{0.5} ? y : centre_ac;
-    da += sel_b * (E{1} - ab) + sel_c * (E{1} - ac);
-    db += sel_a * (E{1} - ab) + sel_c * (E{1} - bc);
-    dc += sel_a * (E{1} - ac) + sel_b * (E{1} - bc);
-    fail += (E{1} - ab) * (E{1} - ac) * (E{1} - bc);
+    // Accumulated by selection, not `+=`: see exact3_precise.
+    da = sel_b * (E{1} - ab) + sel_c * (E{1} - ac) > E{0.5} ? E{1} : da;
+    db = sel_a * (E{1} - ab) + sel_c * (E{1} - bc) > E{0.5} ? E{1} : db;
+    dc = sel_a * (E{1} - ac) + sel_b * (E{1} - bc) > E{0.5} ? E{1} : dc;
+    fail = (E{1} - ab) * (E{1} - ac) * (E{1} - bc) > E{0.5} ? E{1} : fail;
   }
   return tally3(da, db, dc, fail);
 }
 
-/// Elements per block of the fast 3-way kernels: a block whose fast pass meets a case it does not
-/// decide exactly like the precise kernel is voted again by the precise kernel (still in cache).
+/// Elements per block of the 3-way kernels: each block is first screened for the common case
+/// (all three replicas agree everywhere); a block that is not is voted again by the precise
+/// kernel while it is still in cache (4 x 2048 doubles = 64 KiB).
 inline constexpr std::size_t kBlock3 = 2048;
 
-struct Fast3 {
-  IntoTally tally;
-  bool redo{false};  ///< the block holds a case only the precise kernel decides exactly
-};
-
-/// Exact 3-way fast pass with floating `==` (vectorises). It equals bitwise agreement with NaN/inf
-/// dissent except for +-0 pairs and equal infinities; each of those delivers a zero or a
-/// non-finite value, which flags the block for the precise kernel.
+/// Floating types whose bit layout the screening passes rely on (IEEE binary32 / binary64).
 template <class E>
-requires std::is_floating_point_v<E>
-inline Fast3 exact3_fast(const E* a, const E* b, const E* c, E* out, std::size_t len) noexcept {
-  E da = 0;
-  E db = 0;
-  E dc = 0;
-  E fail = 0;
-  E suspect = 0;
-  for (std::size_t k = 0; k < len; ++k) {
-    const E x = a[k];
-    const E y = b[k];
-    const E z = c[k];
-    const bool ab = x == y;
-    const bool ac = x == z;
-    const bool bc = y == z;
-    const E v = (ab | ac) ? x : z;
-    out[k] = v;
-    da += (ab | ac) ? E{0} : E{1};
-    db += (ab | bc) ? E{0} : E{1};
-    dc += (ac | bc) ? E{0} : E{1};
-    fail += (ab | ac | bc) ? E{0} : E{1};
-    suspect += ((v * E{0} == E{0}) & (v != E{0})) ? E{0} : E{1};
-  }
-  return {tally3(da, db, dc, fail), suspect != E{0}};
-}
+concept Ieee3 = std::is_floating_point_v<E> && std::numeric_limits<E>::is_iec559 &&
+    (sizeof(E) == 4 || sizeof(E) == 8);
 
-/// Tolerance 3-way fast pass for a finite eps >= 0 (NaN and infinities never come within a finite
-/// eps, so no finiteness test is needed). It centres on a whenever a has a partner, which differs
-/// from the grouping rule only in chains (b~c and exactly one of a~b, a~c): those flag the block.
-template <class E>
-requires std::is_floating_point_v<E>
-inline Fast3 tolerance3_fast(const E* a, const E* b, const E* c, E* out, std::size_t len, E eps) noexcept {
+/// Exact 3-way screening pass: copies a into out and returns true when, at every element, the
+/// three replicas are bitwise identical and finite (then the vote is unanimous and out is its
+/// result). Integer operations only (xor/or/and/add), which GCC 12 vectorises at plain -O2/-O3
+/// on every target: a value is non-finite exactly when its exponent field is all ones, and
+/// adding the exponent's lowest bit to the exponent field carries into the sign bit exactly then.
+template <Ieee3 E>
+[[nodiscard]] inline bool exact3_screen(const E* a, const E* b, const E* c, E* out,
+                                        std::size_t len) noexcept {
   using B = BitsOf<E>;
-  // Flags accumulate as bit images of E{1} / E{0}, which keeps this loop branch-free with GCC 12.
-  const auto flag = [](bool f) noexcept { return std::bit_cast<B>(f ? E{1} : E{0}); };
-  B ka = flag(true);
-  B kb = ka;
-  B kc = ka;
-  B kany = ka;
-  B chain = 0;
+  constexpr B kExponent = std::bit_cast<B>(std::numeric_limits<E>::infinity());
+  constexpr B kExponentLsb = std::bit_cast<B>(std::numeric_limits<E>::min());
+  constexpr B kSign = ~(B{~B{0}} >> 1U);
+  B differ = 0;
+  B carry = 0;
+  for (std::size_t k = 0; k < len; ++k) {
+    const B x = std::bit_cast<B>(a[k]);
+    const B y = std::bit_cast<B>(b[k]);
+    const B z = std::bit_cast<B>(c[k]);
+    out[k] = a[k];
+    differ |= (x ^ y) | (x ^ z);
+    carry |= (x & kExponent) + kExponentLsb;
+  }
+  return differ == 0U && (carry & kSign) == 0U;
+}
+
+/// Tolerance 3-way screening pass for a finite eps >= 0: copies a into out and returns true when,
+/// at every element, a is within eps of both b and c. Then a's group holds all three replicas
+/// and no other group is larger, so the grouping rule decides unanimously with centre a, whether
+/// or not b and c are within eps of each other (b - c may be up to 2 eps). NaN and infinities
+/// never come within a finite eps, so they fail the screen and their block goes to the precise
+/// kernel. The 0/1 floating flag accumulated by selection is the form GCC 12 vectorises best
+/// (see exact3_precise).
+template <Ieee3 E>
+[[nodiscard]] inline bool tolerance3_screen(const E* a, const E* b, const E* c, E* out, std::size_t len,
+                                            E eps) noexcept {
+  E outside = 0;
   for (std::size_t k = 0; k < len; ++k) {
     const E x = a[k];
     const E y = b[k];
     const E z = c[k];
-    const bool ab = std::abs(x - y) <= eps;
-    const bool ac = std::abs(x - z) <= eps;
-    const bool bc = std::abs(y - z) <= eps;
-    const bool oa = ab | ac;
-    out[k] = oa ? x : z;
-    ka &= flag(oa);
-    kb &= flag(ab | bc);
-    kc &= flag(ac | bc);
-    kany &= flag(oa | bc);
-    chain |= flag(bc & (ab ^ ac));
+    out[k] = x;
+    const bool all = (std::abs(x - y) <= eps) & (std::abs(x - z) <= eps);
+    outside = all ? outside : E{1};
   }
-  Fast3 r{};
-  r.tally.failed = kany == 0U;
-  if (ka == 0U) { r.tally.dissent.set(0); }
-  if (kb == 0U) { r.tally.dissent.set(1); }
-  if (kc == 0U) { r.tally.dissent.set(2); }
-  r.redo = chain != 0U;
-  return r;
+  return outside == E{0};
 }
 
-/// Runs a fast kernel block by block, falling back to the precise kernel where it flags.
-template <class FastFn, class PreciseFn>
-inline IntoTally blocked3(std::size_t len, FastFn fast, PreciseFn precise) noexcept {
+/// Runs a screening kernel block by block and the precise kernel on every block the screen does
+/// not pass. After a block that had dissent, the following blocks skip the screen (a replica that
+/// is wrong everywhere costs one precise pass, not two) until a block is unanimous again. Stops
+/// at the first block without a decision (the buffer's contents are then unspecified).
+template <class ScreenFn, class PreciseFn>
+[[nodiscard]] inline IntoTally screened3(std::size_t len, ScreenFn screen, PreciseFn precise) noexcept {
   IntoTally total{};
+  bool screening = true;
   for (std::size_t base = 0; base < len; base += kBlock3) {
     const std::size_t n = len - base < kBlock3 ? len - base : kBlock3;
-    Fast3 r = fast(base, n);
-    if (r.redo) { r.tally = precise(base, n); }
-    total.dissent |= r.tally.dissent;
-    total.failed = total.failed || r.tally.failed;
+    if (screening && screen(base, n)) { continue; }
+    const IntoTally t = precise(base, n);
+    total.dissent |= t.dissent;
+    if (t.failed) {
+      total.failed = true;
+      return total;
+    }
+    screening = t.dissent.none();
   }
   return total;
 }
@@ -318,16 +309,16 @@ struct MajorityIntoFn {
     const detail::Frame f = detail::into_frame(replicas, out.size(), opts);
     if (!f.valid) { return detail::finish_into(f, {}, opts); }
     const bool fast = f.n == 3 && f.eligible == f.configured && opts.non_finite == NonFinite::dissent;
-    if constexpr (std::is_floating_point_v<E>) {
+    if constexpr (detail::Ieee3<E>) {
       if (fast) {
         const E* a = replicas[0].data();
         const E* b = replicas[1].data();
         const E* c = replicas[2].data();
         E* o = out.data();
-        const detail::IntoTally t = detail::blocked3(
+        const detail::IntoTally t = detail::screened3(
             out.size(),
             [=](std::size_t at, std::size_t n) noexcept {
-              return detail::exact3_fast(a + at, b + at, c + at, o + at, n);
+              return detail::exact3_screen(a + at, b + at, c + at, o + at, n);
             },
             [=](std::size_t at, std::size_t n) noexcept {
               return detail::exact3_precise(a + at, b + at, c + at, o + at, n);
@@ -362,25 +353,26 @@ struct InexactMajorityIntoFn {
     detail::IntoTally t{};
     const bool fast = f.n == 3 && f.eligible == f.configured && tol.kind() == Tolerance::Kind::absolute &&
                       tol.epsilon() >= 0.0 && check;
-    if constexpr (std::is_floating_point_v<E>) {
+    if constexpr (detail::Ieee3<E>) {
       if (fast) {
         const E* a = replicas[0].data();
         const E* b = replicas[1].data();
         const E* c = replicas[2].data();
         E* o = out.data();
         const double eps_d = tol.epsilon();
+        const auto precise = [=](std::size_t at, std::size_t n) noexcept {
+          return detail::tolerance3_precise(a + at, b + at, c + at, o + at, n, eps_d);
+        };
         if (std::isfinite(eps_d)) {
           const E eps = detail::eps_in<E>(eps_d);
-          t = detail::blocked3(
+          t = detail::screened3(
               out.size(),
               [=](std::size_t at, std::size_t n) noexcept {
-                return detail::tolerance3_fast(a + at, b + at, c + at, o + at, n, eps);
+                return detail::tolerance3_screen(a + at, b + at, c + at, o + at, n, eps);
               },
-              [=](std::size_t at, std::size_t n) noexcept {
-                return detail::tolerance3_precise(a + at, b + at, c + at, o + at, n, eps_d);
-              });
+              precise);
         } else {
-          t = detail::tolerance3_precise(a, b, c, o, out.size(), eps_d);
+          t = precise(0, out.size());
         }
         return detail::finish_into(f, t, opts);
       }
