@@ -4,6 +4,7 @@
 
 #include <sched.h>
 
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -11,6 +12,7 @@
 
 #if LOCKSTEP_RUNTIME_WITH_TBB
 #include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_scheduler_observer.h>
 #endif
@@ -31,6 +33,52 @@ struct SlotRecord {
   cpu_set_t saved{};
 };
 thread_local SlotRecord t_slot{};
+
+/// Every live TBB executor's lane servers hold a TBB worker for good, so the process-wide
+/// worker limit must grow by their sum. TBB applies the *smallest* live max_allowed_parallelism,
+/// so one control per executor would let a small executor starve a larger one's servers (and
+/// would cut the process's other TBB work down to our lane count): keep one process-wide
+/// control at the default concurrency + all lanes, replaced when executors come and go.
+/// Set-up and teardown only (takes a mutex, allocates).
+class WorkerBudget {
+ public:
+  static void add(std::size_t lanes, bool grow) {
+    static WorkerBudget budget;
+    const std::lock_guard<std::mutex> lock(budget.m_mutex);
+    budget.m_lanes = grow ? budget.m_lanes + lanes : budget.m_lanes - lanes;
+    if (budget.m_lanes == 0U) {
+      budget.m_control.reset();
+      return;
+    }
+    const auto base = static_cast<std::size_t>(tbb::info::default_concurrency());
+    // The new control before the old one goes: the limit never falls back to TBB's default.
+    auto next = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                      base + budget.m_lanes);
+    budget.m_control = std::move(next);
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::size_t m_lanes{0};
+  std::unique_ptr<tbb::global_control> m_control;
+};
+
+/// RAII share of the WorkerBudget.
+class BudgetShare {
+ public:
+  explicit BudgetShare(std::size_t lanes) : m_lanes(lanes) { WorkerBudget::add(m_lanes, true); }
+  BudgetShare(const BudgetShare&) = delete;
+  BudgetShare& operator=(const BudgetShare&) = delete;
+  ~BudgetShare() {
+    try {
+      WorkerBudget::add(m_lanes, false);
+    } catch (...) {  // out of memory while shrinking the limit: keep the larger one
+    }
+  }
+
+ private:
+  std::size_t m_lanes;
+};
 
 }  // namespace
 
@@ -80,15 +128,15 @@ struct TbbDispatcher::Impl {
 
   explicit Impl(std::vector<std::int32_t> cores)
       // The default global limit on a 2-core machine is 1 TBB worker: lane servers would then
-      // wait for each other. Raise the limit (one worker per lane) while this executor exists.
+      // wait for each other. Raise the limit by one worker per lane while this executor exists.
       : slot_cores(std::move(cores)),
-        control(tbb::global_control::max_allowed_parallelism, slot_cores.size() + 1U),
+        budget(slot_cores.size()),
         arena(static_cast<int>(slot_cores.size()), 0) {
     arena.initialize();
   }
 
   std::vector<std::int32_t> slot_cores;
-  tbb::global_control control;
+  BudgetShare budget;
   tbb::task_arena arena;
   // Declared last: stops observing (and waits for callbacks in flight) before the rest goes.
   PinObserver observer{arena, *this};

@@ -407,6 +407,26 @@ TEST(TbbBackend, WorkersPinnedToConfiguredCoresThenRestored) {
       << "workers left the arena still pinned";
 }
 
+TEST(TbbBackend, TwoExecutorsAtOnceBothGetTheirWorkers) {
+  if (!lockstep::detail::tbb_available()) GTEST_SKIP() << "built without oneTBB";
+  // TBB applies the smallest live worker limit: per-executor limits would starve the larger one.
+  lockstep::hw::SteadyClock clock;
+  auto small_cfg = cfg_for(Backend::tbb, &clock, 3);
+  auto large_cfg = cfg_for(Backend::tbb, &clock, 5);
+  small_cfg.deadline = 2s;
+  large_cfg.deadline = 2s;
+  NModularExecutor<int, int> small{small_cfg, [](const int& x) { return x + 1; }, lockstep::voters::majority};
+  NModularExecutor<int, int> large{large_cfg, [](const int& x) { return x + 2; }, lockstep::voters::majority};
+  for (const auto& p : large.placement()) EXPECT_NE(p.status, lockstep::hw::PlacementStatus::failed);
+  for (int i = 0; i < 20; ++i) {
+    const auto a = small.run(i);
+    const auto b = large.run(i);
+    ASSERT_EQ(a.status, CallStatus::ok) << "call " << i;
+    ASSERT_EQ(b.status, CallStatus::ok) << "call " << i;
+    EXPECT_EQ(*b.vote.value, i + 2);
+  }
+}
+
 TEST(TbbBackend, UnavailableCoreIsReportedNotFatal) {
   if (!lockstep::detail::tbb_available()) GTEST_SKIP() << "built without oneTBB";
   lockstep::hw::SimClock clock;
