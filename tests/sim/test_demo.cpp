@@ -43,6 +43,9 @@ TEST(DemoReport, QuickRunWritesTheReportWithItsNumbers) {
   const std::string html = read_text(dir / "index.html");
   const auto j = nlohmann::json::parse(read_text(dir / "summary.json"));
 
+  // The page says which controller ran: Kalman + LQR from kernels/, noisy sensors.
+  EXPECT_NE(html.find("Kalman estimator and LQR state feedback from kernels/"), std::string::npos);
+  EXPECT_NE(html.find("noisy sensors"), std::string::npos);
   // Every executor of both pendulum scenarios, with its numbers, in the page and on stdout.
   ASSERT_EQ(j.at("pendulum").size(), 8U);
   for (const auto& row : j.at("pendulum")) {

@@ -166,11 +166,12 @@ MotorPidLaw::MotorPidLaw(const DcMotor& m)
       m_double(m_config),
       m_float(m_config),
       m_fixed(m_config) {
-  // Versions are not re-aligned between calls (a dissenting one is resynced by the executor),
-  // so the PID bound is taken over a whole 10^5-call run; the feed-forward K w adds a float
-  // rounding of the largest accepted speed.
+  // The kernel's bound for versions that start each step from a common state: the executor
+  // gives them one (a version drifting beyond the bound dissents and is resynchronised from a
+  // majority replica after the vote), so the bound holds again from the next call. The
+  // feed-forward K w adds a float rounding of the largest accepted speed.
   m_tolerance =
-      Tolerance::absolute(kernels::pid_tolerance(m_config, 100000U).epsilon() +
+      Tolerance::absolute(kernels::pid_tolerance(m_config, 1U).epsilon() +
                           4.0 * kernels::kUnitRoundoffFloat * m_p.torque_constant * m_config.input_limit);
 }
 

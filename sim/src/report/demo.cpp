@@ -337,8 +337,10 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& log) {
     << "<code>lockstep-sim demo</code> in " << fmt(r.wall_seconds) << " s. All numbers are also in "
     << "<a href='summary.json'>summary.json</a>.</p>\n";
   if (!r.plot_note.empty()) h << "<p class='note'>" << html_escape(r.plot_note) << "</p>\n";
-  h << "<h2>1. Inverted pendulum under four executors</h2>\n<p>Cart-pole (nonlinear, RK4 1 ms), LQR at 100 "
-       "Hz; "
+  h << "<h2>1. Inverted pendulum under four executors</h2>\n<p>Cart-pole (nonlinear, RK4 1 ms) at 100 Hz: "
+       "noisy sensors (cart position 2 mm, angle 0.1&deg;), a Kalman estimator and LQR state feedback from "
+       "kernels/ (replicated: version 0; N-version: replica <i>i</i> runs the <i>i</i>-th LQR and Kalman "
+       "versions), the estimator state replica-private; "
     << "envelope |angle| &le; 12&deg; and |x| &le; 2.4 m. " << runs << " runs of " << duration
     << " s per row; run <i>i</i> has the same fault stream under every executor. P(violation) with its 95% "
        "Wilson interval; call counts summed over all runs.</p>\n"
