@@ -43,18 +43,21 @@ thread_local SlotRecord t_slot{};
 class WorkerBudget {
  public:
   static void add(std::size_t lanes, bool grow) {
-    static WorkerBudget budget;
-    const std::lock_guard<std::mutex> lock(budget.m_mutex);
-    budget.m_lanes = grow ? budget.m_lanes + lanes : budget.m_lanes - lanes;
-    if (budget.m_lanes == 0U) {
-      budget.m_control.reset();
+    // Never destroyed: an executor with static storage may outlive any static object here.
+    static auto* const budget = new WorkerBudget;
+    const std::lock_guard<std::mutex> lock(budget->m_mutex);
+    const std::size_t total = grow ? budget->m_lanes + lanes : budget->m_lanes - lanes;
+    if (!grow) budget->m_lanes = total;  // the count stays right even if the control below throws
+    if (total == 0U) {
+      budget->m_control.reset();
       return;
     }
     const auto base = static_cast<std::size_t>(tbb::info::default_concurrency());
     // The new control before the old one goes: the limit never falls back to TBB's default.
-    auto next = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
-                                                      base + budget.m_lanes);
-    budget.m_control = std::move(next);
+    auto next =
+        std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, base + total);
+    budget->m_control = std::move(next);
+    budget->m_lanes = total;  // growing: counted only once the control exists (no throw after)
   }
 
  private:
