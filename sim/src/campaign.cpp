@@ -26,6 +26,8 @@
 #if defined(LOCKSTEP_SIM_WITH_TBB)
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 #endif
@@ -152,6 +154,7 @@ class ParallelRunner {
         m_threads(threads)
 #if defined(LOCKSTEP_SIM_WITH_TBB)
         ,
+        m_parallelism(make_parallelism(threads)),
         m_arena(static_cast<int>(threads)),
         m_runners([this] { return detail::make_trial_runner(m_spec); })
 #endif
@@ -202,6 +205,17 @@ class ParallelRunner {
   const CampaignSpec& m_spec;
   std::uint32_t m_threads;
 #if defined(LOCKSTEP_SIM_WITH_TBB)
+  // TBB never runs more threads than its global limit (the cores it sees, minus none): an
+  // arena of 8 on a machine (or cgroup) reporting 2 cores would otherwise still run 2. When
+  // --threads asks for more, raise the limit for this campaign. (Where several limits are alive
+  // the smallest wins, so this never loosens a limit another part of the program has set.)
+  static std::optional<oneapi::tbb::global_control> make_parallelism(std::uint32_t threads) {
+    if (static_cast<int>(threads) <= oneapi::tbb::info::default_concurrency()) return std::nullopt;
+    return std::optional<oneapi::tbb::global_control>{std::in_place,
+                                                      oneapi::tbb::global_control::max_allowed_parallelism,
+                                                      static_cast<std::size_t>(threads)};
+  }
+  std::optional<oneapi::tbb::global_control> m_parallelism;
   oneapi::tbb::task_arena m_arena;
   oneapi::tbb::enumerable_thread_specific<std::unique_ptr<detail::TrialRunner>> m_runners;
 #else
