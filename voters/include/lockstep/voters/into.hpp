@@ -289,8 +289,10 @@ inline IntoTally generic_into(std::span<const std::span<const E>> replicas, std:
 /// masked). `dissent` = present replicas outvoted at one element or more (or of the wrong
 /// length, or holding NaN/inf at a voted element unless `NonFinite::compare`), `agreeing` =
 /// present replicas never outvoted, `unanimous` = all N present and never outvoted.
-/// Reads each input once and writes `out` once; three fully present replicas take a
-/// branch-free fast path.
+/// Three fully present float/double replicas take a vectorised fast path: each block of 2048
+/// elements is first screened for unanimity (replica 0 copied to `out`, one read of each
+/// input); only blocks with dissent, NaN/inf or no decision are voted again by the precise
+/// kernel while still in cache. Same results as the general path, bit for bit.
 ///
 /// Usage:
 ///   std::array<std::span<const double>, 3> in{a, b, c};
@@ -336,7 +338,8 @@ inline constexpr MajorityIntoFn majority_into{};
 
 /// Tolerance majority, element by element, into a caller buffer: like `majority_into` with the
 /// grouping rule of `inexact_majority` applied at each element (the delivered element is the
-/// centre replica's). Three present replicas with an absolute tolerance take a branch-free path.
+/// centre replica's). Three present float/double replicas with an absolute tolerance take the
+/// screened fast path of `majority_into` (screen: replica 0 within the bound of both others).
 /// Usage: `auto r = lockstep::voters::inexact_majority_into(std::span{in}, std::span{out},
 ///                                                          lockstep::Tolerance::absolute(1e-9));`
 /// Thread safety: stateless. On failure: as `majority_into`.

@@ -8,6 +8,27 @@
 
 namespace lockstep::voters {
 
+namespace detail {
+
+/// The exact voters differ only in the rule that turns the largest group into a decision.
+template <Rule TheRule>
+struct ExactVoterFn {
+  template <ReplicaRange R>
+  requires Comparable<ValueOf<R>>
+  [[nodiscard]] Vote<ValueOf<R>> operator()(R&& outs, VoteOptions opts = {}) const noexcept {
+    using T = ValueOf<R>;
+    const std::span<const T> s = as_span(outs);
+    Frame f = make_frame(s.size(), opts);
+    drop_non_finite(f, s, opts);
+    const Group g = exact_group(s, f);
+    Vote<T> v{};
+    if (settle(v, g, f, opts, TheRule)) { v.value.emplace(s[g.center]); }
+    return v;
+  }
+};
+
+}  // namespace detail
+
 /// Exact majority: decides the value that strictly more than N/2 replicas produced (of the
 /// present ones with `Quorum::of_present`). Agreement is bitwise for trivially copyable types
 /// (-0.0 and +0.0 differ, identical NaNs agree), `operator==` otherwise, element-wise with equal
@@ -23,20 +44,7 @@ namespace lockstep::voters {
 /// Thread safety: stateless; call from any thread. On failure: `Outcome::no_majority`, no value,
 /// every present replica in `dissent` (also for N outside 2..16). noexcept, no allocation for
 /// types whose copy does not allocate, no recursion.
-struct MajorityFn {
-  template <detail::ReplicaRange R>
-  requires detail::Comparable<detail::ValueOf<R>>
-  [[nodiscard]] Vote<detail::ValueOf<R>> operator()(R&& outs, VoteOptions opts = {}) const noexcept {
-    using T = detail::ValueOf<R>;
-    const std::span<const T> s = detail::as_span(outs);
-    detail::Frame f = detail::make_frame(s.size(), opts);
-    detail::drop_non_finite(f, s, opts);
-    const detail::Group g = detail::exact_group(s, f);
-    Vote<T> v{};
-    if (detail::settle(v, g, f, opts, detail::Rule::majority)) { v.value.emplace(s[g.center]); }
-    return v;
-  }
-};
+struct MajorityFn : detail::ExactVoterFn<detail::Rule::majority> {};
 inline constexpr MajorityFn majority{};
 
 /// Exact plurality: decides the value of the largest group of identical outputs if that group
@@ -48,20 +56,7 @@ inline constexpr MajorityFn majority{};
 ///
 /// Usage: `auto v = lockstep::voters::plurality(std::span{outs});`
 /// Thread safety: stateless. On failure: `Outcome::no_majority`, every present replica dissents.
-struct PluralityFn {
-  template <detail::ReplicaRange R>
-  requires detail::Comparable<detail::ValueOf<R>>
-  [[nodiscard]] Vote<detail::ValueOf<R>> operator()(R&& outs, VoteOptions opts = {}) const noexcept {
-    using T = detail::ValueOf<R>;
-    const std::span<const T> s = detail::as_span(outs);
-    detail::Frame f = detail::make_frame(s.size(), opts);
-    detail::drop_non_finite(f, s, opts);
-    const detail::Group g = detail::exact_group(s, f);
-    Vote<T> v{};
-    if (detail::settle(v, g, f, opts, detail::Rule::plurality)) { v.value.emplace(s[g.center]); }
-    return v;
-  }
-};
+struct PluralityFn : detail::ExactVoterFn<detail::Rule::plurality> {};
 inline constexpr PluralityFn plurality{};
 
 }  // namespace lockstep::voters
