@@ -194,6 +194,28 @@ void create_file(const std::string& path, const StoreParams& params) {
   if (ec) fail(path, "cannot be created (" + ec.message() + ")");
 }
 
+// Rows per multi-row INSERT: one statement step stores this many trials, which cuts the
+// per-row cost of SQLite's statement machinery against one step per row.
+constexpr std::size_t kRowsPerInsert = 32;
+constexpr int kTrialColumns = 7;
+
+std::string insert_trials_sql(std::size_t rows) {
+  std::string sql = "INSERT INTO trials(trial, seed, fault, replicas, bit, outcome, sim_ns) VALUES ";
+  for (std::size_t i = 0; i < rows; ++i) sql += i == 0 ? "(?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?)";
+  return sql;
+}
+
+// Binds row `r` at parameter offset `base` (0 for the first row of the statement).
+void bind_trial(sqlite3_stmt* s, int base, const TrialRow& r) noexcept {
+  sqlite3_bind_int64(s, base + 1, to_db(r.trial));
+  sqlite3_bind_int64(s, base + 2, to_db(r.seed));
+  sqlite3_bind_int(s, base + 3, static_cast<int>(r.fault));
+  sqlite3_bind_int64(s, base + 4, static_cast<std::int64_t>(r.replicas.bits()));
+  sqlite3_bind_int(s, base + 5, r.bit);
+  sqlite3_bind_int(s, base + 6, static_cast<int>(r.outcome));
+  sqlite3_bind_int64(s, base + 7, r.sim_ns);
+}
+
 }  // namespace
 
 struct ResultsStore::Impl {
@@ -201,6 +223,7 @@ struct ResultsStore::Impl {
   DbPtr db;
   StoreParams params;
   StmtPtr insert_trial;
+  StmtPtr insert_trials;  // kRowsPerInsert rows per step
 
   void begin() { exec(db.get(), path, "BEGIN IMMEDIATE"); }
   void commit() { exec(db.get(), path, "COMMIT"); }
@@ -276,32 +299,39 @@ ResultsStore ResultsStore::open_for_writing(const std::string& path, const Store
   sqlite3* db = impl->db.get();
   exec(db, path, "PRAGMA synchronous=NORMAL");
   impl->params = read_params(db, path);
-  impl->insert_trial = prepare(
-      db, path,
-      "INSERT INTO trials(trial, seed, fault, replicas, bit, outcome, sim_ns) VALUES (?,?,?,?,?,?,?)");
+  impl->insert_trial = prepare(db, path, insert_trials_sql(1).c_str());
+  impl->insert_trials = prepare(db, path, insert_trials_sql(kRowsPerInsert).c_str());
   return ResultsStore{std::move(impl)};
 }
 
 void ResultsStore::append_trials(std::span<const TrialRow> rows) {
   Impl& im = *m_impl;
-  sqlite3_stmt* s = im.insert_trial.get();
-  if (s == nullptr) fail(im.path, "opened read-only");
+  sqlite3_stmt* one = im.insert_trial.get();
+  sqlite3_stmt* many = im.insert_trials.get();
+  if (one == nullptr || many == nullptr) fail(im.path, "opened read-only");
+  // `first`/`last`: the rows of this step, named in the error (a duplicate trial index, ...).
+  auto step = [&](sqlite3_stmt* s, const TrialRow& first, const TrialRow& last) {
+    if (sqlite3_step(s) != SQLITE_DONE) {
+      const std::string msg = errmsg(im.db.get());
+      sqlite3_reset(s);
+      const std::string which = &first == &last ? "trial " + std::to_string(first.trial)
+                                                : "one of trials " + std::to_string(first.trial) + ".." +
+                                                      std::to_string(last.trial);
+      fail(im.path, "cannot store " + which + " (" + msg + ")");
+    }
+    sqlite3_reset(s);
+  };
   im.begin();
   try {
-    for (const TrialRow& r : rows) {
-      sqlite3_bind_int64(s, 1, to_db(r.trial));
-      sqlite3_bind_int64(s, 2, to_db(r.seed));
-      sqlite3_bind_int(s, 3, static_cast<int>(r.fault));
-      sqlite3_bind_int64(s, 4, static_cast<std::int64_t>(r.replicas.bits()));
-      sqlite3_bind_int(s, 5, r.bit);
-      sqlite3_bind_int(s, 6, static_cast<int>(r.outcome));
-      sqlite3_bind_int64(s, 7, r.sim_ns);
-      if (sqlite3_step(s) != SQLITE_DONE) {
-        const std::string msg = errmsg(im.db.get());
-        sqlite3_reset(s);
-        fail(im.path, "cannot store trial " + std::to_string(r.trial) + " (" + msg + ")");
-      }
-      sqlite3_reset(s);
+    std::size_t i = 0;
+    for (; i + kRowsPerInsert <= rows.size(); i += kRowsPerInsert) {
+      for (std::size_t k = 0; k < kRowsPerInsert; ++k)
+        bind_trial(many, static_cast<int>(k) * kTrialColumns, rows[i + k]);
+      step(many, rows[i], rows[i + kRowsPerInsert - 1]);
+    }
+    for (; i < rows.size(); ++i) {
+      bind_trial(one, 0, rows[i]);
+      step(one, rows[i], rows[i]);
     }
     im.commit();
   } catch (...) {

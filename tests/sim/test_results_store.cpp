@@ -156,3 +156,18 @@ TEST(ResultsStore, GenericSamplesForOtherRunKinds) {
   EXPECT_TRUE(s.read_samples("other").empty());
   EXPECT_NE(error_of([&] { s.append_samples(a); }).find("cannot store sample plant/0"), std::string::npos);
 }
+
+TEST(ResultsStore, LargeBatchesRoundTripAndRollBackWhole) {
+  // More rows than one multi-row INSERT holds, and a count that is not a multiple of it.
+  TempDir dir;
+  auto s = ls::ResultsStore::open_for_writing(dir.file("a.db"), kParams);
+  s.append_trials(rows(0, 1000));
+  auto dup = rows(1000, 1100);
+  dup[70] = rows(500, 501)[0];  // trial 500 again, inside a multi-row statement
+  const std::string err = error_of([&] { s.append_trials(dup); });
+  EXPECT_NE(err.find("cannot store one of trials 1064..1095"), std::string::npos) << err;
+  EXPECT_EQ(s.read_trials(), rows(0, 1000));
+  s.append_trials(rows(1000, 1037));
+  EXPECT_EQ(s.read_trials(), rows(0, 1037));
+  EXPECT_EQ(s.trial_count(), 1037U);
+}
