@@ -63,12 +63,9 @@ PendulumLqgLaw::PendulumLqgLaw(const CartPole& p) {
   std::array<double, 16> ac_raw{};
   std::array<double, 4> bc_raw{};
   p.linearization(ac_raw, bc_raw);
-  Eigen::Matrix4d ac;
-  Eigen::Vector4d bc;
-  for (int i = 0; i < 4; ++i) {
-    for (int j = 0; j < 4; ++j) ac(i, j) = ac_raw[static_cast<std::size_t>(i * 4 + j)];
-    bc(i) = bc_raw[static_cast<std::size_t>(i)];
-  }
+  // linearization() is row-major.
+  const Eigen::Matrix4d ac = Eigen::Map<const Eigen::Matrix<double, 4, 4, Eigen::RowMajor>>(ac_raw.data());
+  const Eigen::Vector4d bc = Eigen::Map<const Eigen::Vector4d>(bc_raw.data());
   discretise<4>(ac, bc, p.control_period(), m_a, m_b);
   m_ainv_b = m_a.partialPivLu().solve(m_b);
 
