@@ -109,7 +109,10 @@ TEST(PinnedBackend, SameResultsAsInlineBackend) {
 
 TEST(TbbBackend, SameResultsAsInlineBackend) {
   if (!lockstep::detail::tbb_available()) GTEST_SKIP() << "built without oneTBB";
-  EXPECT_EQ(trace(Backend::tbb, 3, false), trace(Backend::inline_, 3, false)) << "seed 0x5EED";
+  const auto ref = trace(Backend::inline_, 3, false);
+  EXPECT_EQ(trace(Backend::tbb, 3, false), ref) << "seed 0x5EED";
+  EXPECT_EQ(trace(Backend::tbb, 3, true), ref) << "seed 0x5EED, caller is replica 0";
+  EXPECT_EQ(trace(Backend::tbb, 5, false), trace(Backend::inline_, 5, false)) << "seed 0x5EED, N=5";
 }
 
 TEST(TbbBackend, RejectedClearlyWhenNotBuilt) {
