@@ -262,11 +262,14 @@ TEST(PinnedBackend, WorkerStuckForGoodIsDetachedAfterBoundedWait) {
   cfg.deadline = 5ms;
   cfg.join_timeout = 20ms;
   static std::atomic<bool> unblock{false};
+  static std::atomic<int> entered{0};
   unblock.store(false);
+  entered.store(0);
   auto ex = std::make_unique<NModularExecutor<int, int>>(
       cfg,
       [](const int& x) {
         if (x == 42) {
+          entered.fetch_add(1);
           while (!unblock.load()) std::this_thread::sleep_for(1ms);
         }
         return x;
@@ -275,6 +278,11 @@ TEST(PinnedBackend, WorkerStuckForGoodIsDetachedAfterBoundedWait) {
   const auto r = ex->run(42);  // all three block in user code
   EXPECT_FALSE(r.decided());
   EXPECT_EQ(r.late, ReplicaMask{0b111});
+  // On a loaded machine a worker may not have picked its job up within the 5 ms deadline; it
+  // would then see the stop request first and exit cleanly. Wait until all three are stuck.
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (entered.load() < 3 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(entered.load(), 3) << "workers never started their jobs";
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint32_t leaked_before = lockstep::detail::leaked_lanes();
   ex.reset();  // cannot join: detaches after join_timeout, leaks the lanes on purpose
