@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "temp_dir.hpp"
@@ -158,6 +159,23 @@ TEST(Placement, PinningReportsAStatus) {
   EXPECT_EQ(pin_current_thread(100000), PlacementStatus::no_such_core);
   EXPECT_EQ(pin_current_thread(CPU_SETSIZE - 1), PlacementStatus::no_such_core);
   ASSERT_EQ(pthread_setaffinity_np(pthread_self(), sizeof(before), &before), 0);
+}
+
+TEST(Placement, AThreadThatPinnedItselfStillSeesAndReachesEveryCore) {
+  // Real-time practice: the control thread pins itself before building executors; the
+  // workers it then starts inherit its one-core mask and must still reach the other cores.
+  const Cpus before_pin = allowed_cores();
+  ASSERT_FALSE(before_pin.empty());
+  cpu_set_t saved;
+  ASSERT_EQ(pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved), 0);
+  ASSERT_EQ(pin_current_thread(before_pin.front()), PlacementStatus::ok);
+  EXPECT_EQ(allowed_cores(), before_pin) << "the answer must not depend on the caller's own mask";
+  std::thread worker([&] {
+    EXPECT_EQ(pin_current_thread(before_pin.back()), PlacementStatus::ok);
+    EXPECT_EQ(sched_getcpu(), static_cast<int>(before_pin.back()));
+  });
+  worker.join();
+  ASSERT_EQ(pthread_setaffinity_np(pthread_self(), sizeof(saved), &saved), 0);
 }
 
 TEST(Placement, FifoPriorityReportsAStatusNotACrash) {

@@ -19,7 +19,9 @@ enum class PlacementStatus : std::uint8_t {
 
 [[nodiscard]] std::string_view to_string(PlacementStatus s) noexcept;
 
-/// Pins the calling thread to one core. Thread safety: affects only the calling thread.
+/// Pins the calling thread to one core. Any core of the process's cpuset may be chosen, also
+/// outside the calling thread's current mask (no_such_core: offline or outside the cpuset).
+/// Thread safety: affects only the calling thread.
 [[nodiscard]] PlacementStatus pin_current_thread(std::uint32_t core) noexcept;
 
 /// Gives the calling thread SCHED_FIFO at `priority` (1..99 on Linux).
@@ -28,7 +30,10 @@ enum class PlacementStatus : std::uint8_t {
 /// mlockall(MCL_CURRENT | MCL_FUTURE): no page faults on the control path later.
 [[nodiscard]] PlacementStatus lock_all_memory() noexcept;
 
-/// The cores this process may run on (its affinity mask), ascending. Set-up only: allocates.
+/// The cores this process may run on, ascending: the cgroup's effective cpuset intersected with
+/// the online CPUs, independent of the calling thread's own mask (a control thread that pinned
+/// itself still sees every core it may pin workers to); the calling thread's mask where the
+/// cgroup files are unreadable. Set-up only: allocates.
 [[nodiscard]] std::vector<std::uint32_t> allowed_cores();
 
 }  // namespace lockstep::hw
