@@ -377,6 +377,123 @@ TEST(MajorityInto, ScreenedKernelMatchesGenericPathFloat) { screened_differentia
 TEST(InexactMajorityInto, ScreenedKernelMatchesGenericPathDouble) { screened_differential<double>(0.25); }
 TEST(InexactMajorityInto, ScreenedKernelMatchesGenericPathFloat) { screened_differential<float>(0.25F); }
 
+/// One replica wrong at every element of a multi-block buffer (a permanently faulty replica): the
+/// tolerance vote's middle tier decides every block, the exact vote its precise kernel. Each
+/// replica in turn, exact and tolerance, both element types, through both paths.
+template <class E>
+void faulty_replica_differential() {
+  for (std::uint32_t seed = 101; seed <= 106; ++seed) {
+    const std::size_t n = voters::detail::kBlock3 * 3U + seed * 11U;
+    const auto bad = static_cast<std::size_t>(seed % 3U);
+    const E eps = seed < 104 ? E{0} : E{0.25};
+    RandomTriple<E> t{n, seed, eps};  // fills are random; overwritten below
+    std::mt19937 rng{seed};
+    std::uniform_real_distribution<double> value{-1000.0, 1000.0};
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto x = static_cast<E>(value(rng));
+      std::array<E, 3> v{x, x, eps > E{0} ? x + eps / E{2} : x};
+      v[bad] = x + E{1} + E{4} * eps;  // far from both others
+      t.a[k] = v[0];
+      t.b[k] = v[1];
+      t.c[k] = v[2];
+    }
+    if (eps == E{0}) {
+      expect_fast_equals_generic(
+          t, [](auto in, auto out, VoteOptions o) { return voters::majority_into(in, out, o); }, seed);
+    } else {
+      const Tolerance tol = Tolerance::absolute(static_cast<double>(eps));
+      expect_fast_equals_generic(
+          t,
+          [tol](auto in, auto out, VoteOptions o) { return voters::inexact_majority_into(in, out, tol, o); },
+          seed);
+    }
+    if (::testing::Test::HasFatalFailure()) { return; }
+    // And the report itself: the faulty replica alone dissents.
+    using S = std::span<const E>;
+    const std::array<S, 3> in{S{t.a}, S{t.b}, S{t.c}};
+    std::vector<E> out(n);
+    const VoteReport r = eps == E{0}
+                             ? voters::majority_into(std::span{in}, std::span{out})
+                             : voters::inexact_majority_into(std::span{in}, std::span{out},
+                                                             Tolerance::absolute(static_cast<double>(eps)));
+    EXPECT_EQ(r.outcome, Outcome::masked) << "seed=" << seed;
+    EXPECT_EQ(r.dissent, ReplicaMask::single(static_cast<std::uint32_t>(bad))) << "seed=" << seed;
+    EXPECT_EQ(r.agreeing, 2U) << "seed=" << seed;
+  }
+}
+
+TEST(MajorityInto, FaultyReplicaEverywhereMatchesGenericPathDouble) { faulty_replica_differential<double>(); }
+TEST(MajorityInto, FaultyReplicaEverywhereMatchesGenericPathFloat) { faulty_replica_differential<float>(); }
+
+/// Tolerance buffers whose elements mix every agreement pattern of three replicas: all agree, a
+/// within eps of both others while b and c are not, exactly one pair (each of the three), chains
+/// centred on b and on c, and (in some seeds) no agreeing pair. Blocks are either all one pattern
+/// kind or a per-element mix with a given share of chains, so the middle tier both decides whole
+/// blocks and declines blocks after writing part of them.
+template <class E>
+void mixed_pattern_differential() {
+  const E eps{0.25};
+  const Tolerance tol = Tolerance::absolute(static_cast<double>(eps));
+  for (std::uint32_t seed = 201; seed <= 230; ++seed) {
+    const std::size_t n = voters::detail::kBlock3 * (2U + seed % 4U) + seed % 5U * 29U;
+    RandomTriple<E> t{n, seed, eps};  // overwritten below
+    std::mt19937 rng{seed};
+    std::uniform_real_distribution<double> value{-1000.0, 1000.0};
+    std::uniform_int_distribution<int> pattern{0, 6};
+    std::uniform_int_distribution<int> block_kind{0, 3};
+    const bool allow_none = seed % 10U == 0U;
+    for (std::size_t base = 0; base < n; base += voters::detail::kBlock3) {
+      const int kind = block_kind(rng);  // 0: one-pair patterns only, 1: + rare chains, 2: all, 3: all agree
+      const std::size_t end = base + voters::detail::kBlock3 < n ? base + voters::detail::kBlock3 : n;
+      for (std::size_t k = base; k < end; ++k) {
+        const auto x = static_cast<E>(value(rng));
+        const E far = E{1} + E{4} * eps;
+        int p = kind == 3 ? 0 : pattern(rng);
+        if (kind == 0 && p >= 5) { p = 1 + p % 4; }
+        if (kind == 1 && p >= 5 && rng() % 64U != 0U) { p = 1 + p % 4; }
+        std::array<E, 3> v{x, x, x + eps / E{2}};
+        switch (p) {
+          case 1:
+            v = {x, x - eps * E{0.75}, x + eps * E{0.75}};
+            break;  // a~b, a~c, not b~c
+          case 2:
+            v[0] = x + far;
+            break;  // only b~c
+          case 3:
+            v[1] = x + far;
+            break;  // only a~c
+          case 4:
+            v[2] = x + far;
+            break;  // only a~b
+          case 5:
+            v = {x, x + eps * E{0.75}, x + eps * E{1.5}};
+            break;  // chain centred on b
+          case 6:
+            v = {x, x + eps * E{1.5}, x + eps * E{0.75}};
+            break;  // chain centred on c
+          default:
+            break;  // all agree
+        }
+        if (allow_none && rng() % 4096U == 0U) { v = {x, x + far, x + far + far}; }  // no pair
+        t.a[k] = v[0];
+        t.b[k] = v[1];
+        t.c[k] = v[2];
+      }
+    }
+    expect_fast_equals_generic(
+        t, [tol](auto in, auto out, VoteOptions o) { return voters::inexact_majority_into(in, out, tol, o); },
+        seed);
+    if (::testing::Test::HasFatalFailure()) { return; }
+  }
+}
+
+TEST(InexactMajorityInto, MixedAgreementPatternsMatchGenericPathDouble) {
+  mixed_pattern_differential<double>();
+}
+TEST(InexactMajorityInto, MixedAgreementPatternsMatchGenericPathFloat) {
+  mixed_pattern_differential<float>();
+}
+
 TEST(MajorityInto, IdenticalNonFiniteReplicasStillDissent) {
   // Bitwise identical in all three replicas, so only the screen's finiteness test catches them.
   for (const double s : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),

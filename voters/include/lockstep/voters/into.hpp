@@ -228,18 +228,61 @@ template <Ieee3 E>
   return outside == E{0};
 }
 
-/// Runs a screening kernel block by block and the precise kernel on every block the screen does
-/// not pass. After a block that had dissent, the following blocks skip the screen (a replica that
-/// is wrong everywhere costs one precise pass, not two) until a block is unanimous again. Stops
-/// at the first block without a decision (the buffer's contents are then unspecified).
-template <class ScreenFn, class PreciseFn>
-[[nodiscard]] inline IntoTally screened3(std::size_t len, ScreenFn screen, PreciseFn precise) noexcept {
+/// Tolerance 3-way middle tier for a finite eps >= 0, for blocks that fail the screen: per element
+/// the three pairwise agreements (|x - y| <= eps; with a finite eps NaN and infinities never agree,
+/// so the finiteness test of the precise kernel is implied) and, branch-free, the patterns whose
+/// answer needs no group formation: a within eps of both others (centre a, whatever b~c), exactly
+/// one agreeing pair (centre its lower index, the third replica dissents). Writes what
+/// tolerance3_precise writes for those patterns, fills `t` and returns true when every element of
+/// the block is one of them; returns false (out is then partly written, `t` untouched) when some
+/// element is a chain centred on b or c (b~c and exactly one of a~b, a~c) or has no agreeing pair:
+/// the caller runs the precise kernel on the block. Flags are 0/1 values of E accumulated by
+/// selection, as in exact3_precise; check with -fopt-info-vec that the loop stays vectorised.
+template <Ieee3 E>
+[[nodiscard]] inline bool tolerance3_middle(const E* a, const E* b, const E* c, E* out, std::size_t len,
+                                            E eps, IntoTally& t) noexcept {
+  E da = 0;
+  E db = 0;
+  E dc = 0;
+  E other = 0;
+  for (std::size_t k = 0; k < len; ++k) {
+    const E x = a[k];
+    const E y = b[k];
+    const E z = c[k];
+    // 0/1 values of E, as in tolerance3_precise (boolean logic here is not vectorised).
+    const E ab = std::abs(x - y) <= eps ? E{1} : E{0};
+    const E ac = std::abs(x - z) <= eps ? E{1} : E{0};
+    const E bc = std::abs(y - z) <= eps ? E{1} : E{0};
+    const E a_pairs = ab + ac;
+    out[k] = a_pairs > E{0.5} ? x : y;  // no a-pair: only b~c can hold here, centred on b
+    da = a_pairs > E{0.5} ? da : E{1};
+    db = ab + bc > E{0.5} ? db : E{1};
+    dc = ac + bc > E{0.5} ? dc : E{1};
+    // Declined exactly when ab + ac == bc: no pair (0 == 0), or a chain centred on b or c (one
+    // a-pair and b~c: 1 == 1). Every handled pattern has ab + ac != bc: a~b and a~c (2 vs 0 or 1),
+    // exactly one pair (1 vs 0, or 0 vs 1). One compare instead of a pattern decode.
+    other = a_pairs == bc ? E{1} : other;
+  }
+  if (other != E{0}) { return false; }
+  t = tally3(da, db, dc, E{0});
+  return true;
+}
+
+/// Runs a screening kernel block by block, a middle tier (may decline a block) on every block the
+/// screen does not pass, and the precise kernel on every block the middle tier declines. After a
+/// block that had dissent, the following blocks skip the screen (a replica that is wrong
+/// everywhere costs one middle-tier pass, not two) until a block is unanimous again. Stops at the
+/// first block without a decision (the buffer's contents are then unspecified).
+template <class ScreenFn, class MiddleFn, class PreciseFn>
+[[nodiscard]] inline IntoTally screened3(std::size_t len, ScreenFn screen, MiddleFn middle,
+                                         PreciseFn precise) noexcept {
   IntoTally total{};
   bool screening = true;
   for (std::size_t base = 0; base < len; base += kBlock3) {
     const std::size_t n = len - base < kBlock3 ? len - base : kBlock3;
     if (screening && screen(base, n)) { continue; }
-    const IntoTally t = precise(base, n);
+    IntoTally t{};
+    if (!middle(base, n, t)) { t = precise(base, n); }
     total.dissent |= t.dissent;
     if (t.failed) {
       total.failed = true;
@@ -322,6 +365,9 @@ struct MajorityIntoFn {
             [=](std::size_t at, std::size_t n) noexcept {
               return detail::exact3_screen(a + at, b + at, c + at, o + at, n);
             },
+            // The exact precise kernel is already the middle tier's formula (bitwise agreement
+            // is transitive: no chains), so there is nothing cheaper to try first.
+            [](std::size_t, std::size_t, detail::IntoTally&) noexcept { return false; },
             [=](std::size_t at, std::size_t n) noexcept {
               return detail::exact3_precise(a + at, b + at, c + at, o + at, n);
             });
@@ -339,7 +385,11 @@ inline constexpr MajorityIntoFn majority_into{};
 /// Tolerance majority, element by element, into a caller buffer: like `majority_into` with the
 /// grouping rule of `inexact_majority` applied at each element (the delivered element is the
 /// centre replica's). Three present float/double replicas with an absolute tolerance take the
-/// screened fast path of `majority_into` (screen: replica 0 within the bound of both others).
+/// screened fast path of `majority_into` (screen: replica 0 within the bound of both others);
+/// a block that fails the screen goes to a vectorised middle tier that decides blocks whose every
+/// element has replica 0 within the bound of both others or exactly one agreeing pair (a replica
+/// wrong everywhere), and only the rest (chains centred on replica 1 or 2, no agreeing pair) to
+/// the precise kernel. Same results as the general path, bit for bit.
 /// Usage: `auto r = lockstep::voters::inexact_majority_into(std::span{in}, std::span{out},
 ///                                                          lockstep::Tolerance::absolute(1e-9));`
 /// Thread safety: stateless. On failure: as `majority_into`.
@@ -372,6 +422,9 @@ struct InexactMajorityIntoFn {
               out.size(),
               [=](std::size_t at, std::size_t n) noexcept {
                 return detail::tolerance3_screen(a + at, b + at, c + at, o + at, n, eps);
+              },
+              [=](std::size_t at, std::size_t n, detail::IntoTally& mt) noexcept {
+                return detail::tolerance3_middle(a + at, b + at, c + at, o + at, n, eps, mt);
               },
               precise);
         } else {
