@@ -4,7 +4,8 @@
 //   BM_VoteExact3/1048576      3-way exact element-wise vote of the same arrays into one output
 //   BM_VoteTolerance3/1048576  the same with an absolute tolerance
 //   BM_VoteExact3Faulty, BM_VoteTolerance3Faulty: the same votes with replica 1 wrong at every
-//                              element (every block takes the precise kernel: the worst case)
+//                              element (every block fails the screen: the exact vote takes the
+//                              precise kernel, the tolerance vote its middle tier; the worst case)
 //   BM_Vote3Double, BM_Vote3Struct64, ...: one vote of a single value (the per-call overhead)
 //
 // Every array row reports bytes_per_second over the 24 MiB of input, so the rows compare
