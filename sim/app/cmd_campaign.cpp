@@ -86,10 +86,10 @@ int run_campaign(int argc, char** argv) {
     progress.finish();
     print_summary(s, stdout);
     std::printf(
-        "throughput: %.0f trials/s (%llu trials run now in %.3f s on %u threads, store included; %llu "
+        "throughput: %.0f trials/s (%llu trials run now in %.3f s on %u thread%s, store included; %llu "
         "resumed)\n",
         s.trials_per_second, static_cast<unsigned long long>(s.run_now), s.wall_seconds, s.threads,
-        static_cast<unsigned long long>(s.resumed));
+        s.threads == 1U ? "" : "s", static_cast<unsigned long long>(s.resumed));
     if (!json_path.empty()) write_json_summary(s, json_path);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lockstep-sim %s: failed: %s\n", kCmd, e.what());
