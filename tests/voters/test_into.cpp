@@ -351,6 +351,21 @@ void expect_fast_equals_generic(const RandomTriple<E>& t, VoteFn vote, std::uint
   }
 }
 
+/// The fast path against the generic one: the exact vote for eps == 0, else the tolerance vote
+/// with an absolute bound of eps.
+template <class E>
+void expect_fast_path_matches(const RandomTriple<E>& t, E eps, std::uint32_t seed) {
+  if (eps == E{0}) {
+    expect_fast_equals_generic(
+        t, [](auto in, auto out, VoteOptions o) { return voters::majority_into(in, out, o); }, seed);
+  } else {
+    const Tolerance tol = Tolerance::absolute(static_cast<double>(eps));
+    expect_fast_equals_generic(
+        t, [tol](auto in, auto out, VoteOptions o) { return voters::inexact_majority_into(in, out, tol, o); },
+        seed);
+  }
+}
+
 template <class E>
 void screened_differential(E eps) {
   for (std::uint32_t seed = 1; seed <= 40; ++seed) {
@@ -358,16 +373,7 @@ void screened_differential(E eps) {
     const std::size_t n =
         seed % 4U == 0U ? std::size_t{1} : voters::detail::kBlock3 * (1U + seed % 5U) + seed % 3U * 37U;
     const RandomTriple<E> t{n, seed, eps};
-    if (eps == E{0}) {
-      expect_fast_equals_generic(
-          t, [](auto in, auto out, VoteOptions o) { return voters::majority_into(in, out, o); }, seed);
-    } else {
-      const Tolerance tol = Tolerance::absolute(static_cast<double>(eps));
-      expect_fast_equals_generic(
-          t,
-          [tol](auto in, auto out, VoteOptions o) { return voters::inexact_majority_into(in, out, tol, o); },
-          seed);
-    }
+    expect_fast_path_matches(t, eps, seed);
     if (::testing::Test::HasFatalFailure()) { return; }
   }
 }
@@ -397,16 +403,7 @@ void faulty_replica_differential() {
       t.b[k] = v[1];
       t.c[k] = v[2];
     }
-    if (eps == E{0}) {
-      expect_fast_equals_generic(
-          t, [](auto in, auto out, VoteOptions o) { return voters::majority_into(in, out, o); }, seed);
-    } else {
-      const Tolerance tol = Tolerance::absolute(static_cast<double>(eps));
-      expect_fast_equals_generic(
-          t,
-          [tol](auto in, auto out, VoteOptions o) { return voters::inexact_majority_into(in, out, tol, o); },
-          seed);
-    }
+    expect_fast_path_matches(t, eps, seed);
     if (::testing::Test::HasFatalFailure()) { return; }
     // And the report itself: the faulty replica alone dissents.
     using S = std::span<const E>;
