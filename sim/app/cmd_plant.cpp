@@ -20,6 +20,7 @@
 #include "lockstep/core/error.hpp"
 #include "lockstep/sim/plant/closed_loop.hpp"
 #include "lockstep/sim/seed.hpp"
+#include "lockstep/sim/statistics.hpp"
 
 namespace po = boost::program_options;
 namespace pl = lockstep::sim::plant;
@@ -164,8 +165,10 @@ int run_plant(int argc, char** argv) {
       mc.runs = 1;
       mc.violations = run0.envelope_held ? 0U : 1U;
       mc.p_violation = static_cast<double>(mc.violations);
-      mc.ci_lo = run0.envelope_held ? 0.0 : 0.2065;  // Wilson 95% for 0/1 and 1/1
-      mc.ci_hi = run0.envelope_held ? 0.7935 : 1.0;
+      const lockstep::sim::Interval ci =
+          lockstep::sim::wilson_interval(mc.violations, 1U, lockstep::sim::normal_quantile_two_sided(0.95));
+      mc.ci_lo = ci.lo;
+      mc.ci_hi = ci.hi;
       mc.mean_ise = run0.ise;
       mc.mean_safe_time = run0.safe_time;
       mc.wall_ns_per_call = run0.wall_ns_per_call;

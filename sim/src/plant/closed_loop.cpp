@@ -25,6 +25,7 @@
 #include <lockstep/runtime/n_modular_executor.hpp>
 #include <lockstep/runtime/n_version_executor.hpp>
 #include <lockstep/sim/results_store.hpp>
+#include <lockstep/sim/statistics.hpp>
 #include <lockstep/voters/inexact.hpp>
 #include <lockstep/voters/majority.hpp>
 
@@ -553,14 +554,9 @@ MonteCarloResult run_monte_carlo(const LoopSpec& spec, std::uint64_t runs, const
     mc.mean_safe_time /= n;
     mc.wall_ns_per_call = wall_sum / n;
     mc.p_violation = static_cast<double>(mc.violations) / n;
-    // Wilson 95% interval.
-    constexpr double z = 1.959963984540054;
-    const double p = mc.p_violation;
-    const double denom = 1.0 + z * z / n;
-    const double centre = (p + z * z / (2.0 * n)) / denom;
-    const double half = z * std::sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denom;
-    mc.ci_lo = std::max(0.0, centre - half);
-    mc.ci_hi = std::min(1.0, centre + half);
+    const Interval ci = wilson_interval(mc.violations, mc.runs, normal_quantile_two_sided(0.95));
+    mc.ci_lo = ci.lo;
+    mc.ci_hi = ci.hi;
   }
   return mc;
 }

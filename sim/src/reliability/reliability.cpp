@@ -12,6 +12,7 @@
 
 #include "lockstep/core/error.hpp"
 #include "lockstep/core/replica_mask.hpp"
+#include "lockstep/sim/statistics.hpp"
 #include "parallel.hpp"
 #include "random.hpp"
 
@@ -284,13 +285,8 @@ double analytic(const ModelSpec& spec) {
 
 Estimate wilson(std::uint64_t successes, std::uint64_t trials) noexcept {
   if (trials == 0U) return Estimate{};
-  const double n = static_cast<double>(trials);
-  const double p = static_cast<double>(successes) / n;
-  const double z2 = kZ95 * kZ95;
-  const double denom = 1.0 + z2 / n;
-  const double centre = (p + z2 / (2.0 * n)) / denom;
-  const double half = kZ95 * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / denom;
-  return Estimate{p, std::max(0.0, centre - half), std::min(1.0, centre + half), trials};
+  const Interval ci = wilson_interval(successes, trials, kZ95);
+  return Estimate{static_cast<double>(successes) / static_cast<double>(trials), ci.lo, ci.hi, trials};
 }
 
 Estimate simulate(const ModelSpec& spec, std::uint64_t trials, std::uint64_t seed, std::uint32_t threads) {
